@@ -1,0 +1,54 @@
+//! Client sessions (§6): the whole session as JSON, with expiry and completion
+//! as columns so they can be queried and updated atomically.
+
+use crate::{Ex, Result, json, on, parse_json};
+use jiff::Timestamp;
+use tally_core::clock::to_micros;
+use tally_core::session::ClientSession;
+
+pub async fn insert(ex: Ex<'_>, org: &str, s: &ClientSession) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO client_sessions (id, organization_id, body, expires_at, completed_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(&s.id).bind(org).bind(json(s)).bind(to_micros(s.expires_at))
+        .bind(s.completed_at.map(to_micros)).bind(to_micros(s.created_at)).bind(to_micros(s.updated_at))
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Rewrites a session that is still open; returns false when it was completed
+/// meanwhile (the caller must not overwrite a completed session).
+pub async fn update_open(ex: Ex<'_>, org: &str, s: &ClientSession) -> Result<bool> {
+    let n = on!(ex, c => sqlx::query(
+        "UPDATE client_sessions SET body = $3, expires_at = $4, updated_at = $5 \
+         WHERE organization_id = $1 AND id = $2 AND completed_at IS NULL")
+        .bind(org).bind(&s.id).bind(json(s)).bind(to_micros(s.expires_at)).bind(to_micros(s.updated_at))
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Marks an open session completed; false if it already was (exactly-once).
+pub async fn complete(ex: Ex<'_>, org: &str, s: &ClientSession, at: Timestamp) -> Result<bool> {
+    let n = on!(ex, c => sqlx::query(
+        "UPDATE client_sessions SET body = $3, completed_at = $4, updated_at = $4 \
+         WHERE organization_id = $1 AND id = $2 AND completed_at IS NULL")
+        .bind(org).bind(&s.id).bind(json(s)).bind(to_micros(at))
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn get(ex: Ex<'_>, org: &str, id: &str) -> Result<Option<ClientSession>> {
+    let body: Option<String> = on!(ex, c => sqlx::query_scalar(
+        "SELECT body FROM client_sessions WHERE organization_id = $1 AND id = $2")
+        .bind(org).bind(id).fetch_optional(&mut *c).await)?;
+    body.map(|b| parse_json("client session", &b)).transpose()
+}
+
+/// A session by id alone, with its organization: for the public checkout calls
+/// that know only the session id.
+pub async fn get_public(ex: Ex<'_>, id: &str) -> Result<Option<(String, ClientSession)>> {
+    let row: Option<(String, String)> = on!(ex, c => sqlx::query_as(
+        "SELECT organization_id, body FROM client_sessions WHERE id = $1")
+        .bind(id).fetch_optional(&mut *c).await)?;
+    row.map(|(org, b)| Ok((org, parse_json("client session", &b)?))).transpose()
+}
