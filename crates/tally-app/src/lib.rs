@@ -1,1 +1,50 @@
-//! placeholder
+//! Tally's use cases, one module each (access, plans, customers, rates, sessions,
+//! idempotency). This crate owns transactions and reads time from the injected
+//! [`Clock`]; it validates business rules and returns domain values. It knows no
+//! HTTP (status codes, headers, JSON shapes) — that is `tally-http`'s job.
+
+use std::sync::Arc;
+use tally_core::clock::Clock;
+use tally_store::Db;
+
+pub mod access;
+pub mod customers;
+pub mod error;
+pub mod idempotency;
+pub mod list;
+pub mod plans;
+pub mod rates;
+pub mod sessions;
+
+pub use error::{AppError, AppResult};
+
+/// Settings of the use cases (not of transport or storage).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// How long a client session can be used for checkout (D-17).
+    pub session_ttl: jiff::SignedDuration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { session_ttl: jiff::SignedDuration::from_hours(24) }
+    }
+}
+
+/// Everything a use case needs: the store, the clock, the settings.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> App {
+        App { db, clock, config }
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+}
