@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tally_core::access::{Access, Mode, Resource, Scopes};
 use tally_core::ids;
-use tally_store::keys::{self, ApiKey, Organization};
+use tally_store::keys;
+pub use tally_store::keys::{ApiKey, Organization};
 
 /// Who is calling: the key and its organization.
 #[derive(Clone, Debug)]

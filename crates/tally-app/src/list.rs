@@ -5,7 +5,7 @@
 use crate::{AppError, AppResult};
 use jiff::Timestamp;
 use tally_core::clock::to_micros;
-use tally_store::list::ListQuery;
+pub use tally_store::list::{ListQuery, Page};
 
 /// The raw query of a v1 list, as the client sent it.
 #[derive(Clone, Debug, Default)]

@@ -4,6 +4,7 @@ use crate::currency::Currency;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
     /// Minor units of `currency` (`1999` = 19.99 USD).
     pub amount: i64,

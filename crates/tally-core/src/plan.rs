@@ -9,10 +9,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PlanType {
     #[serde(rename = "recurring")]
+    #[cfg_attr(feature = "openapi", schema(rename = "recurring"))]
     Recurring,
     #[serde(rename = "one-off", alias = "one_off")]
+    #[cfg_attr(feature = "openapi", schema(rename = "one-off"))]
     OneOff,
 }
 
@@ -34,6 +37,7 @@ impl PlanType {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Interval {
     Days,
@@ -71,6 +75,7 @@ pub struct Cycle {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CountryPrice {
     pub countries: Vec<Country>,
     pub price: Money,
@@ -78,6 +83,7 @@ pub struct CountryPrice {
 
 /// A default price plus per-country overrides; each group has its own currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceBook {
     pub default: Money,
     #[serde(default)]

@@ -1,1 +1,97 @@
-//! placeholder
+//! Tally's HTTP API (§1–§6, §12): the router, the layers every request passes
+//! (request id + log line + metrics, API version, authentication, idempotency),
+//! wire models, the error body, and the OpenAPI document. It calls `tally-app`
+//! for everything else and knows nothing of SQL.
+
+pub mod error;
+pub mod extract;
+mod layers;
+pub mod openapi;
+pub mod routes;
+pub mod wire;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::{Arc, OnceLock};
+use tally_app::App;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub metrics: PrometheusHandle,
+    pub openapi_json: Arc<String>,
+}
+
+/// The process-wide Prometheus recorder (installed once).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may be installed by an embedding program; then
+            // this handle simply renders nothing.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// The API routes with their OpenAPI description.
+fn api_routes() -> OpenApiRouter<AppState> {
+    use routes::{admin, customers, plans, sessions};
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(plans::list_plans, plans::create_plan))
+        .routes(routes!(plans::get_plan, plans::update_plan))
+        .routes(routes!(plans::archive_plan))
+        .routes(routes!(plans::unarchive_plan))
+        .routes(routes!(customers::list_customers, customers::create_customer))
+        .routes(routes!(customers::get_customer, customers::update_customer))
+        .routes(routes!(sessions::create_session))
+        .routes(routes!(sessions::get_session, sessions::update_session))
+        .routes(routes!(admin::list_organizations, admin::create_organization))
+        .routes(routes!(admin::list_keys, admin::create_key))
+        .routes(routes!(admin::revoke_key))
+        .routes(routes!(admin::get_rates, admin::put_rates))
+}
+
+/// The full OpenAPI document (for `/openapi.json` and tests).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, api) = api_routes().split_for_parts();
+    openapi::finish(api)
+}
+
+/// Builds the whole service for `app`.
+pub fn router(app: App) -> Router {
+    let (api, doc) = api_routes().split_for_parts();
+    let doc = openapi::finish(doc);
+    let state = AppState {
+        app,
+        metrics: metrics_handle(),
+        openapi_json: Arc::new(doc.to_json().expect("the OpenAPI document serializes")),
+    };
+    let authenticated = api
+        .layer(axum::middleware::from_fn_with_state(state.clone(), layers::idempotency))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), layers::authenticate));
+    let public = Router::new()
+        .route("/healthz", get(routes::ops::healthz))
+        .route("/readyz", get(routes::ops::readyz))
+        .route("/metrics", get(routes::ops::metrics))
+        .route("/openapi.json", get(routes::ops::openapi))
+        .route("/docs", get(routes::ops::docs));
+    Router::new()
+        .merge(authenticated)
+        .merge(public)
+        .fallback(layers::not_found)
+        .method_not_allowed_fallback(layers::method_not_allowed)
+        .layer(axum::middleware::from_fn(layers::api_version))
+        .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(layers::panic_response))
+        .layer(axum::middleware::from_fn(layers::observe))
+        .with_state(state)
+}
