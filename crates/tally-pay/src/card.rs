@@ -301,7 +301,10 @@ fn check_number(raw: &str) -> Result<String, CardError> {
         ));
     }
     if !luhn_valid(&digits) {
-        return err("card.number is not a valid card number (Luhn check failed); check it for typos".to_owned());
+        return err(
+            "card.number is not a valid card number (Luhn check failed); check it for typos"
+                .to_owned(),
+        );
     }
     Ok(digits)
 }
@@ -332,7 +335,7 @@ pub fn luhn_valid(digits: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// How many leading digits [`CardDetails::bin`] shows for a number of `len`
@@ -484,7 +487,11 @@ pub(crate) mod tests {
 
         let e = err(&input("42424242424"));
         assert_eq!(e.code, "invalid_card_number");
-        assert!(e.message.contains("12 to 19 digits; got 11"), "{}", e.message);
+        assert!(
+            e.message.contains("12 to 19 digits; got 11"),
+            "{}",
+            e.message
+        );
 
         let e = err(&input("42424242424242424242"));
         assert!(e.message.contains("got 20"), "{}", e.message);
@@ -507,7 +514,13 @@ pub(crate) mod tests {
         ] {
             assert!(luhn_valid(ok), "{ok}");
         }
-        for bad in ["4242424242424243", "1234567812345678", "", "42a2", "79927398710"] {
+        for bad in [
+            "4242424242424243",
+            "1234567812345678",
+            "",
+            "42a2",
+            "79927398710",
+        ] {
             assert!(!luhn_valid(bad), "{bad}");
         }
         assert!(luhn_valid("79927398713"));
@@ -543,14 +556,21 @@ pub(crate) mod tests {
         for m in [0, 13] {
             c.exp_month = m;
             let e = err(&c);
-            assert_eq!((e.field, e.code), ("card.exp_month", "invalid_expiry_month"));
+            assert_eq!(
+                (e.field, e.code),
+                ("card.exp_month", "invalid_expiry_month")
+            );
             assert!(e.message.contains(&format!("got {m}")), "{}", e.message);
         }
         c.exp_month = 6;
         for y in [-1, 100, 999, 1999, 10000] {
             c.exp_year = y;
             let e = err(&c);
-            assert_eq!((e.field, e.code), ("card.exp_year", "invalid_expiry_year"), "{y}");
+            assert_eq!(
+                (e.field, e.code),
+                ("card.exp_year", "invalid_expiry_year"),
+                "{y}"
+            );
         }
         c.exp_year = 2076;
         assert_eq!(err(&c).code, "invalid_expiry_year");
@@ -592,7 +612,10 @@ pub(crate) mod tests {
 
         c.postal_code = Some("1".repeat(17));
         let e = err(&c);
-        assert_eq!((e.field, e.code), ("card.postal_code", "invalid_postal_code"));
+        assert_eq!(
+            (e.field, e.code),
+            ("card.postal_code", "invalid_postal_code")
+        );
         c.postal_code = None;
         c.holder_name = Some("x".repeat(201));
         assert_eq!(err(&c).field, "card.holder_name");

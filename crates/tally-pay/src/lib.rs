@@ -128,12 +128,16 @@ pub enum ChargeOutcome {
         advice: AdviceCode,
     },
     /// The processor failed (`processor_error`, `processor_timeout`).
-    Failed { decline_code: DeclineCode },
+    Failed {
+        decline_code: DeclineCode,
+    },
     /// A risk or workflow rule stopped the payment (`workflow_blocked`).
     Blocked,
     /// 3-D Secure: the customer must pass the challenge, then the app charges
     /// again (new idempotency key) with `three_d_secure_passed`.
-    RequiresAction { challenge_id: String },
+    RequiresAction {
+        challenge_id: String,
+    },
     /// The customer abandoned or failed authentication (`authentication_failed`).
     /// Processors do not answer this to a charge; the app records it when a
     /// challenge is abandoned.
@@ -234,7 +238,10 @@ pub enum ProcessorError {
 impl ProcessorError {
     /// Whether retrying the same request (same key) may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, ProcessorError::Timeout | ProcessorError::Unavailable(_))
+        matches!(
+            self,
+            ProcessorError::Timeout | ProcessorError::Unavailable(_)
+        )
     }
 
     /// The outcome to record when a charge ends with this error: `FAILED` with
@@ -258,7 +265,12 @@ mod tests {
     fn outcomes_map_to_api_statuses_and_reasons() {
         use AdviceCode::*;
         use DeclineCode as D;
-        let cases: Vec<(ChargeOutcome, &str, Option<(AdviceCode, DeclineCode)>)> = vec![
+        type Case = (
+            ChargeOutcome,
+            &'static str,
+            Option<(AdviceCode, DeclineCode)>,
+        );
+        let cases: Vec<Case> = vec![
             (ChargeOutcome::Settled, "SETTLED", None),
             (
                 ChargeOutcome::declined(D::InsufficientFunds),

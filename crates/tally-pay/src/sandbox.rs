@@ -32,11 +32,23 @@ enum Behaviour {
 /// The behaviour classes as they appear in tokens.
 const CLASSES: [(&str, Behaviour); 8] = [
     ("ok", Behaviour::Settle),
-    ("insufficient_funds", Behaviour::Decline(DeclineCode::InsufficientFunds)),
-    ("card_declined", Behaviour::Decline(DeclineCode::CardDeclined)),
+    (
+        "insufficient_funds",
+        Behaviour::Decline(DeclineCode::InsufficientFunds),
+    ),
+    (
+        "card_declined",
+        Behaviour::Decline(DeclineCode::CardDeclined),
+    ),
     ("expired_card", Behaviour::Decline(DeclineCode::ExpiredCard)),
-    ("lost_or_stolen", Behaviour::Decline(DeclineCode::CardLostOrStolen)),
-    ("processor_error", Behaviour::Fail(DeclineCode::ProcessorError)),
+    (
+        "lost_or_stolen",
+        Behaviour::Decline(DeclineCode::CardLostOrStolen),
+    ),
+    (
+        "processor_error",
+        Behaviour::Fail(DeclineCode::ProcessorError),
+    ),
     ("3ds", Behaviour::ThreeDSecure),
     ("mit_declines", Behaviour::DeclineMit),
 ];
@@ -47,11 +59,31 @@ const TEST_CARDS: [(&str, Behaviour, Funding); 14] = [
     ("4242424242424242", Behaviour::Settle, Funding::Credit),
     ("4111111111111111", Behaviour::Settle, Funding::Credit),
     ("5555555555554444", Behaviour::Settle, Funding::Credit),
-    ("4000000000009995", Behaviour::Decline(DeclineCode::InsufficientFunds), Funding::Credit),
-    ("4000000000000002", Behaviour::Decline(DeclineCode::CardDeclined), Funding::Credit),
-    ("4000000000000069", Behaviour::Decline(DeclineCode::ExpiredCard), Funding::Credit),
-    ("4000000000009979", Behaviour::Decline(DeclineCode::CardLostOrStolen), Funding::Credit),
-    ("4000000000000119", Behaviour::Fail(DeclineCode::ProcessorError), Funding::Credit),
+    (
+        "4000000000009995",
+        Behaviour::Decline(DeclineCode::InsufficientFunds),
+        Funding::Credit,
+    ),
+    (
+        "4000000000000002",
+        Behaviour::Decline(DeclineCode::CardDeclined),
+        Funding::Credit,
+    ),
+    (
+        "4000000000000069",
+        Behaviour::Decline(DeclineCode::ExpiredCard),
+        Funding::Credit,
+    ),
+    (
+        "4000000000009979",
+        Behaviour::Decline(DeclineCode::CardLostOrStolen),
+        Funding::Credit,
+    ),
+    (
+        "4000000000000119",
+        Behaviour::Fail(DeclineCode::ProcessorError),
+        Funding::Credit,
+    ),
     ("4000000000003220", Behaviour::ThreeDSecure, Funding::Credit),
     ("4000000000000341", Behaviour::DeclineMit, Funding::Credit),
     ("4000056655665556", Behaviour::Settle, Funding::Debit),
@@ -232,9 +264,8 @@ impl SandboxProcessor {
                 req.amount.amount
             )));
         }
-        let behaviour = behaviour_of_token(&req.processor_token).ok_or_else(|| {
-            ProcessorError::Rejected("unknown sandbox processor token".into())
-        })?;
+        let behaviour = behaviour_of_token(&req.processor_token)
+            .ok_or_else(|| ProcessorError::Rejected("unknown sandbox processor token".into()))?;
 
         // Look up and record under one lock: two concurrent calls with the same
         // key make one charge.
@@ -370,5 +401,412 @@ impl Processor for SandboxProcessor {
             self.pause().await;
             self.refund_now(req)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::tests::{input, today};
+    use crate::{AdviceCode, CardBrand};
+    use std::sync::Arc;
+    use tally_core::Currency;
+
+    fn usd(amount: i64) -> Money {
+        Money::new(amount, Currency::parse("USD").unwrap())
+    }
+
+    async fn vault(p: &dyn Processor, number: &str) -> VaultedCard {
+        let card = input(number).check(today()).expect("a valid test card");
+        p.tokenize(&card)
+            .await
+            .expect("the sandbox vaults every valid card")
+    }
+
+    fn charge_req(key: &str, token: &str, payment_type: PaymentType) -> ChargeRequest {
+        ChargeRequest {
+            idempotency_key: key.to_owned(),
+            processor_token: token.to_owned(),
+            amount: usd(1999),
+            payment_type,
+            three_d_secure_passed: false,
+        }
+    }
+
+    fn refund_req(key: &str, txn: &str, amount: i64) -> RefundRequest {
+        RefundRequest {
+            idempotency_key: key.to_owned(),
+            processor_transaction_id: txn.to_owned(),
+            amount: usd(amount),
+        }
+    }
+
+    async fn settled_txn(p: &SandboxProcessor, key: &str) -> String {
+        let card = vault(p, "4242424242424242").await;
+        let r = p
+            .charge(charge_req(key, &card.processor_token, PaymentType::Cit))
+            .await
+            .unwrap();
+        assert_eq!(r.outcome, ChargeOutcome::Settled);
+        r.processor_transaction_id.unwrap()
+    }
+
+    /// Expected (status, decline code, advice) for a CIT and an MIT charge.
+    type Expect = (&'static str, Option<(DeclineCode, AdviceCode)>);
+
+    #[tokio::test]
+    async fn every_card_of_section_8_4() {
+        use AdviceCode::*;
+        use DeclineCode as D;
+        const SETTLED: Expect = ("SETTLED", None);
+        let table: [(&str, Expect, Expect); 11] = [
+            ("4242424242424242", SETTLED, SETTLED),
+            ("4111111111111111", SETTLED, SETTLED),
+            ("5555555555554444", SETTLED, SETTLED),
+            (
+                "4000000000009995",
+                ("DECLINED", Some((D::InsufficientFunds, TryAgainLater))),
+                ("DECLINED", Some((D::InsufficientFunds, TryAgainLater))),
+            ),
+            (
+                "4000000000000002",
+                ("DECLINED", Some((D::CardDeclined, TryAgainLater))),
+                ("DECLINED", Some((D::CardDeclined, TryAgainLater))),
+            ),
+            (
+                "4000000000000069",
+                ("DECLINED", Some((D::ExpiredCard, DoNotTryAgain))),
+                ("DECLINED", Some((D::ExpiredCard, DoNotTryAgain))),
+            ),
+            (
+                "4000000000009979",
+                ("DECLINED", Some((D::CardLostOrStolen, DoNotTryAgain))),
+                ("DECLINED", Some((D::CardLostOrStolen, DoNotTryAgain))),
+            ),
+            (
+                "4000000000000119",
+                ("FAILED", Some((D::ProcessorError, TryAgainLater))),
+                ("FAILED", Some((D::ProcessorError, TryAgainLater))),
+            ),
+            // 3-D Secure: a challenge at checkout; renewals ride on it.
+            ("4000000000003220", ("PENDING", None), SETTLED),
+            // Attaches and pays at checkout; every renewal declines.
+            (
+                "4000000000000341",
+                SETTLED,
+                ("DECLINED", Some((D::InsufficientFunds, TryAgainLater))),
+            ),
+            // Any other Luhn-valid number succeeds.
+            ("6011111111111117", SETTLED, SETTLED),
+        ];
+        let p = SandboxProcessor::new();
+        for (i, (number, cit, mit)) in table.into_iter().enumerate() {
+            let card = vault(&p, number).await;
+            assert!(card.processor_token.starts_with("sbx_tok_"), "{card:?}");
+            assert!(!card.processor_token.contains(number), "{card:?}");
+            assert_eq!(card.details.last4, number[12..]);
+            for (payment_type, (status, reason)) in
+                [(PaymentType::Cit, cit), (PaymentType::Mit, mit)]
+            {
+                let key = format!("{i}-{payment_type}");
+                let r = p
+                    .charge(charge_req(&key, &card.processor_token, payment_type))
+                    .await
+                    .unwrap();
+                let what = format!("{number} {payment_type}: {r:?}");
+                assert_eq!(r.outcome.payment_status(), status, "{what}");
+                let got = r
+                    .outcome
+                    .status_reason()
+                    .map(|s| (s.decline_code, s.advice_code));
+                assert_eq!(got, reason, "{what}");
+                match r.outcome {
+                    ChargeOutcome::Settled => {
+                        assert!(
+                            r.processor_transaction_id
+                                .as_deref()
+                                .unwrap()
+                                .starts_with("sbx_txn_"),
+                            "{what}"
+                        );
+                        let code = r.auth_code.as_deref().unwrap();
+                        assert_eq!(code.len(), 6, "{what}");
+                        assert!(
+                            code.bytes()
+                                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                        );
+                    }
+                    ChargeOutcome::Declined { .. } => {
+                        assert!(r.processor_transaction_id.is_some(), "{what}");
+                        assert_eq!(r.auth_code, None, "{what}");
+                    }
+                    _ => {
+                        assert_eq!(r.processor_transaction_id, None, "{what}");
+                        assert_eq!(r.auth_code, None, "{what}");
+                    }
+                }
+            }
+        }
+        assert_eq!(p.charge_count(), 22);
+    }
+
+    #[tokio::test]
+    async fn three_d_secure_challenge_then_pass() {
+        let p = SandboxProcessor::new();
+        let card = vault(&p, "4000 0000 0000 3220").await;
+        let first = p
+            .charge(charge_req("pay_1", &card.processor_token, PaymentType::Cit))
+            .await
+            .unwrap();
+        let ChargeOutcome::RequiresAction { challenge_id } = &first.outcome else {
+            panic!("expected a challenge: {first:?}");
+        };
+        assert!(challenge_id.starts_with("sbx_3ds_"));
+
+        // Retrying the same key replays the challenge; passing it is a new attempt.
+        let again = p
+            .charge(charge_req("pay_1", &card.processor_token, PaymentType::Cit))
+            .await
+            .unwrap();
+        assert_eq!(again, first);
+        let mut passed = charge_req("pay_1", &card.processor_token, PaymentType::Cit);
+        passed.three_d_secure_passed = true;
+        assert!(matches!(
+            p.charge(passed.clone()).await,
+            Err(ProcessorError::Rejected(m)) if m.contains("new key")
+        ));
+        passed.idempotency_key = "pay_1/3ds".into();
+        let done = p.charge(passed).await.unwrap();
+        assert_eq!(done.outcome, ChargeOutcome::Settled);
+        assert_eq!(p.charge_count(), 2);
+    }
+
+    #[tokio::test]
+    async fn vaulting_adds_bin_data_for_test_cards() {
+        let p = SandboxProcessor::new();
+        let visa = vault(&p, "4242424242424242").await.details;
+        assert_eq!(visa.brand, CardBrand::Visa);
+        assert_eq!(visa.funding, Funding::Credit);
+        assert_eq!(visa.country.as_deref(), Some("US"));
+        assert_eq!(visa.bin, "424242");
+
+        let debit = vault(&p, "4000056655665556").await.details;
+        assert_eq!(debit.funding, Funding::Debit);
+        let prepaid = vault(&p, "5105105105105100").await.details;
+        assert_eq!(
+            (prepaid.brand, prepaid.funding),
+            (CardBrand::Mastercard, Funding::Prepaid)
+        );
+
+        let mut amex = input("378282246310005");
+        amex.cvc = "1234".into();
+        let amex = p.tokenize(&amex.check(today()).unwrap()).await.unwrap();
+        assert_eq!(amex.details.brand, CardBrand::Amex);
+
+        let other = vault(&p, "6011111111111117").await.details;
+        assert_eq!((other.funding, other.country), (Funding::Unknown, None));
+    }
+
+    #[test]
+    fn test_cards_are_valid_and_tokens_round_trip() {
+        for (number, behaviour, _) in TEST_CARDS {
+            assert!(crate::card::luhn_valid(number), "{number}");
+            let token = token_for(behaviour);
+            assert_eq!(behaviour_of_token(&token), Some(behaviour), "{token}");
+        }
+        for (class, behaviour) in CLASSES {
+            assert_eq!(behaviour.class(), class);
+        }
+    }
+
+    #[tokio::test]
+    async fn tokens_are_opaque_and_checked() {
+        let p = SandboxProcessor::new();
+        let a = vault(&p, "4242424242424242").await.processor_token;
+        let b = vault(&p, "4242424242424242").await.processor_token;
+        assert_ne!(a, b, "each vaulting gets its own random id");
+        for bad in [
+            "",
+            "4242424242424242",
+            "sbx_tok_ok",
+            "sbx_tok_ok_xyz",
+            "sbx_tok_no_such_class_0123456789abcdef0123456789abcdef",
+        ] {
+            let r = p.charge(charge_req("k", bad, PaymentType::Cit)).await;
+            assert!(
+                matches!(r, Err(ProcessorError::Rejected(_))),
+                "{bad:?}: {r:?}"
+            );
+        }
+        let mut zero = charge_req("k", &a, PaymentType::Cit);
+        zero.amount = usd(0);
+        assert!(matches!(
+            p.charge(zero).await,
+            Err(ProcessorError::Rejected(_))
+        ));
+        let no_key = charge_req("", &a, PaymentType::Cit);
+        assert!(matches!(
+            p.charge(no_key).await,
+            Err(ProcessorError::Rejected(_))
+        ));
+        assert_eq!(p.charge_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn same_key_twice_is_one_charge() {
+        let p = SandboxProcessor::new();
+        let card = vault(&p, "4242424242424242").await;
+        let req = charge_req("sub_1/period_3", &card.processor_token, PaymentType::Mit);
+        let first = p.charge(req.clone()).await.unwrap();
+        let second = p.charge(req.clone()).await.unwrap();
+        assert_eq!(first, second);
+        assert_eq!(p.charge_count(), 1);
+
+        // A declined result replays too.
+        let declining = vault(&p, "4000000000009995").await;
+        let d = charge_req(
+            "sub_2/period_1",
+            &declining.processor_token,
+            PaymentType::Mit,
+        );
+        let d1 = p.charge(d.clone()).await.unwrap();
+        assert_eq!(p.charge(d).await.unwrap(), d1);
+        assert_eq!(p.charge_count(), 2);
+
+        // The same key with other parameters is refused and charges nothing.
+        let mut other = req.clone();
+        other.amount = usd(2999);
+        assert!(matches!(
+            p.charge(other).await,
+            Err(ProcessorError::Rejected(_))
+        ));
+        assert_eq!(p.charge_count(), 2);
+
+        // A new key is a new charge.
+        let mut next = req;
+        next.idempotency_key = "sub_1/period_4".into();
+        let third = p.charge(next).await.unwrap();
+        assert_ne!(
+            third.processor_transaction_id,
+            first.processor_transaction_id
+        );
+        assert_eq!(p.charge_count(), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_same_key_is_one_charge() {
+        let p: Arc<dyn Processor> =
+            Arc::new(SandboxProcessor::with_latency(Duration::from_millis(5)));
+        let card = vault(p.as_ref(), "4242424242424242").await;
+        let req = charge_req("pay_concurrent", &card.processor_token, PaymentType::Cit);
+        let (a, b) = (Arc::clone(&p), Arc::clone(&p));
+        let (ra, rb) = (req.clone(), req);
+        let (x, y) = tokio::join!(
+            tokio::spawn(async move { a.charge(ra).await }),
+            tokio::spawn(async move { b.charge(rb).await }),
+        );
+        let (x, y) = (x.unwrap().unwrap(), y.unwrap().unwrap());
+        assert_eq!(x, y);
+        assert_eq!(x.outcome, ChargeOutcome::Settled);
+        assert_eq!(p.name(), "sandbox");
+    }
+
+    #[tokio::test]
+    async fn concurrent_same_key_counts_once() {
+        let p = SandboxProcessor::with_latency(Duration::from_millis(5));
+        let card = vault(&p, "4111111111111111").await;
+        let req = charge_req("pay_join", &card.processor_token, PaymentType::Cit);
+        let (x, y) = tokio::join!(p.charge(req.clone()), p.charge(req));
+        assert_eq!(x.unwrap(), y.unwrap());
+        assert_eq!(p.charge_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn refunds() {
+        let p = SandboxProcessor::new();
+        let txn = settled_txn(&p, "pay_r").await;
+
+        let r1 = p.refund(refund_req("re_1", &txn, 999)).await.unwrap();
+        assert_eq!(r1.status, RefundStatus::Succeeded);
+        assert!(r1.processor_refund_id.starts_with("sbx_re_"));
+        // Replay: same refund, not refunded twice.
+        assert_eq!(p.refund(refund_req("re_1", &txn, 999)).await.unwrap(), r1);
+        assert_eq!(p.refund_count(), 1);
+        // Same key, other amount: refused.
+        assert!(matches!(
+            p.refund(refund_req("re_1", &txn, 5)).await,
+            Err(ProcessorError::Rejected(_))
+        ));
+
+        // 1999 charged, 999 refunded: 1001 is too much, 1000 is exactly the rest.
+        assert!(matches!(
+            p.refund(refund_req("re_2", &txn, 1001)).await,
+            Err(ProcessorError::Rejected(m)) if m.contains("1000 left")
+        ));
+        let r2 = p.refund(refund_req("re_3", &txn, 1000)).await.unwrap();
+        assert_ne!(r2.processor_refund_id, r1.processor_refund_id);
+        assert!(matches!(
+            p.refund(refund_req("re_4", &txn, 1)).await,
+            Err(ProcessorError::Rejected(_))
+        ));
+        assert_eq!(p.refund_count(), 2);
+    }
+
+    #[tokio::test]
+    async fn refunds_are_refused_when_they_cannot_apply() {
+        let p = SandboxProcessor::new();
+        let txn = settled_txn(&p, "pay_x").await;
+        for amount in [0, -5] {
+            assert!(matches!(
+                p.refund(refund_req("re_a", &txn, amount)).await,
+                Err(ProcessorError::Rejected(_))
+            ));
+        }
+        assert!(matches!(
+            p.refund(refund_req("re_b", "sbx_txn_unknown", 100)).await,
+            Err(ProcessorError::Rejected(m)) if m.contains("unknown transaction")
+        ));
+        let mut eur = refund_req("re_c", &txn, 100);
+        eur.amount = Money::new(100, Currency::parse("EUR").unwrap());
+        assert!(matches!(
+            p.refund(eur).await,
+            Err(ProcessorError::Rejected(_))
+        ));
+
+        let declining = vault(&p, "4000000000000002").await;
+        let declined = p
+            .charge(charge_req(
+                "pay_d",
+                &declining.processor_token,
+                PaymentType::Cit,
+            ))
+            .await
+            .unwrap();
+        let declined_txn = declined.processor_transaction_id.unwrap();
+        assert!(matches!(
+            p.refund(refund_req("re_d", &declined_txn, 100)).await,
+            Err(ProcessorError::Rejected(m)) if m.contains("settled")
+        ));
+        assert_eq!(p.refund_count(), 0);
+    }
+
+    #[test]
+    fn answers_without_a_runtime_when_latency_is_zero() {
+        // The zero-latency sandbox never touches the tokio timer.
+        let p = SandboxProcessor::new();
+        let card = input("4242424242424242").check(today()).unwrap();
+        let fut = p.tokenize(&card);
+        let vaulted = block_on(fut).unwrap();
+        let r = block_on(p.charge(charge_req("k", &vaulted.processor_token, PaymentType::Cit)));
+        assert_eq!(r.unwrap().outcome, ChargeOutcome::Settled);
+    }
+
+    /// Polls a future that is ready on first poll.
+    fn block_on<T>(mut fut: BoxFuture<'_, T>) -> T {
+        use std::task::{Context, Poll, Waker};
+        match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("the zero-latency sandbox must answer at once"),
+        }
     }
 }
