@@ -64,6 +64,8 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Print the OpenAPI 3.1 document of the API (as served at /openapi.json).
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -210,6 +212,10 @@ async fn main() -> Result<()> {
             }
             let db = open(&store).await?;
             serve(db, &listen, Config { session_ttl }, bootstrap_api_key.filter(|k| !k.is_empty())).await
+        }
+        Command::Openapi => {
+            println!("{}", tally_http::openapi_document().to_pretty_json()?);
+            Ok(())
         }
         Command::Migrate { store } => {
             let db = open(&store).await?;
