@@ -2,6 +2,7 @@
 
 use crate::access::Principal;
 use crate::list::ListParams;
+use crate::payments::CustomerView;
 use crate::{App, AppError, AppResult};
 use tally_core::access::{Access, Resource};
 use tally_core::customer::{Address, Customer};
@@ -83,7 +84,7 @@ pub(crate) async fn insert(ex: Ex<'_>, org: &str, mut c: Customer) -> AppResult<
 }
 
 impl App {
-    pub async fn create_customer(&self, p: &Principal, new: NewCustomer) -> AppResult<Customer> {
+    pub async fn create_customer(&self, p: &Principal, new: NewCustomer) -> AppResult<CustomerView> {
         p.require(Resource::Customers, Access::Write)?;
         let now = self.now();
         let c = Customer {
@@ -100,16 +101,17 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = insert(tx.ex(), p.org(), c).await?;
         tx.commit().await?;
-        Ok(c)
+        Ok(CustomerView { customer: c, payment_methods: Vec::new(), subscriptions: Vec::new() })
     }
 
-    pub async fn get_customer(&self, p: &Principal, id: &str) -> AppResult<Customer> {
+    pub async fn get_customer(&self, p: &Principal, id: &str) -> AppResult<CustomerView> {
         p.require(Resource::Customers, Access::Read)?;
         let mut conn = self.db.conn().await?;
-        load(conn.ex(), p.org(), id, None).await
+        let c = load(conn.ex(), p.org(), id, None).await?;
+        self.customer_view(conn.ex(), p.org(), c).await
     }
 
-    pub async fn update_customer(&self, p: &Principal, id: &str, patch: CustomerPatch) -> AppResult<Customer> {
+    pub async fn update_customer(&self, p: &Principal, id: &str, patch: CustomerPatch) -> AppResult<CustomerView> {
         p.require(Resource::Customers, Access::Write)?;
         let mut tx = self.db.begin().await?;
         let mut c = load(tx.ex(), p.org(), id, None).await?;
@@ -132,14 +134,20 @@ impl App {
             Err(StoreError::Conflict(_)) => return Err(external_id_taken(&c)),
             r => r?,
         }
+        let view = self.customer_view(tx.ex(), p.org(), c).await?;
         tx.commit().await?;
-        Ok(c)
+        Ok(view)
     }
 
-    pub async fn list_customers(&self, p: &Principal, params: &ListParams) -> AppResult<Page<Customer>> {
+    pub async fn list_customers(&self, p: &Principal, params: &ListParams) -> AppResult<Page<CustomerView>> {
         p.require(Resource::Customers, Access::Read)?;
         let q = params.check(customers::SORTS)?;
         let mut conn = self.db.conn().await?;
-        Ok(customers::list(conn.ex(), p.org(), &q).await?)
+        let page = customers::list(conn.ex(), p.org(), &q).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for c in page.items {
+            items.push(self.customer_view(conn.ex(), p.org(), c).await?);
+        }
+        Ok(Page { items, total: page.total })
     }
 }

@@ -5,13 +5,16 @@
 
 use std::sync::Arc;
 use tally_core::clock::Clock;
+use tally_pay::{Processor, SandboxProcessor};
 use tally_store::Db;
 
 pub mod access;
+pub mod checkout;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
 pub mod list;
+pub mod payments;
 pub mod plans;
 pub mod rates;
 pub mod sessions;
@@ -23,25 +26,33 @@ pub use error::{AppError, AppResult};
 pub struct Config {
     /// How long a client session can be used for checkout (D-17).
     pub session_ttl: jiff::SignedDuration,
+    /// How long a processor call may take before it counts as failed.
+    pub processor_timeout: std::time::Duration,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { session_ttl: jiff::SignedDuration::from_hours(24) }
+        Config {
+            session_ttl: jiff::SignedDuration::from_hours(24),
+            processor_timeout: std::time::Duration::from_secs(15),
+        }
     }
 }
 
-/// Everything a use case needs: the store, the clock, the settings.
+/// Everything a use case needs: the store, the clock, the processor, the settings.
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// Serves sandbox organizations (§8.4). Live organizations need a real
+    /// processor, which this server does not ship yet.
+    pub sandbox: Arc<dyn Processor>,
     pub config: Config,
 }
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> App {
-        App { db, clock, config }
+        App { db, clock, sandbox: Arc::new(SandboxProcessor::new()), config }
     }
 
     pub fn now(&self) -> jiff::Timestamp {

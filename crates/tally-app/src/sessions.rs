@@ -95,7 +95,7 @@ fn flow_unavailable(flow: &str) -> AppError {
 }
 
 /// Loads a plan that may be sold now.
-async fn sellable_plan(ex: Ex<'_>, org: &str, id: &str) -> AppResult<Plan> {
+pub(crate) async fn sellable_plan(ex: Ex<'_>, org: &str, id: &str) -> AppResult<Plan> {
     let plan = plans::get(ex, org, id).await?.ok_or_else(|| AppError::not_found("plan", id, Some("plan.id")))?;
     if plan.is_archived() {
         return Err(AppError::rule(
@@ -210,6 +210,7 @@ impl App {
             currency_details: None,
             expires_at: now + self.config.session_ttl,
             completed_at: None,
+            payment_id: None,
             created_at: now,
             updated_at: now,
         };

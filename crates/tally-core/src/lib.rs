@@ -17,6 +17,7 @@ pub mod plan;
 pub mod pricing;
 pub mod rates;
 pub mod session;
+pub mod subscription;
 pub mod tables;
 pub mod validate;
 

@@ -5,6 +5,7 @@ use crate::country::Country;
 use crate::money::Money;
 use crate::plan::{Interval, PlanType};
 use crate::pricing::CurrencyDetails;
+use crate::subscription::PlanSnapshot;
 use crate::validate::Metadata;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -80,6 +81,23 @@ pub struct SessionPlan {
     pub updated_at: Timestamp,
 }
 
+impl SessionPlan {
+    /// The terms a subscription sold by this session keeps; `None` for one-off plans.
+    pub fn snapshot(&self) -> Option<PlanSnapshot> {
+        Some(PlanSnapshot {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            plan_type: self.plan_type,
+            interval: self.interval?,
+            interval_count: self.interval_count?,
+            price: self.price,
+            trial_interval: self.trial.as_ref().map(|t| t.interval),
+            trial_interval_count: self.trial.as_ref().map(|t| t.interval_count),
+            trial_price: self.trial.as_ref().map(|t| t.price),
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionOptions {
     pub payment_methods_mode: PaymentMethodsMode,
@@ -101,6 +119,9 @@ pub struct ClientSession {
     pub currency_details: Option<CurrencyDetails>,
     pub expires_at: Timestamp,
     pub completed_at: Option<Timestamp>,
+    /// The successful payment of a completed checkout.
+    #[serde(default)]
+    pub payment_id: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -25,6 +25,7 @@ pub struct AppState {
     pub app: App,
     pub metrics: PrometheusHandle,
     pub openapi_json: Arc<String>,
+    pub checkout_limiter: Arc<routes::checkout::Limiter>,
 }
 
 /// The process-wide Prometheus recorder (installed once).
@@ -44,7 +45,7 @@ pub fn metrics_handle() -> PrometheusHandle {
 
 /// The API routes with their OpenAPI description.
 fn api_routes() -> OpenApiRouter<AppState> {
-    use routes::{admin, customers, plans, sessions};
+    use routes::{admin, customers, payments, plans, sessions};
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(plans::list_plans, plans::create_plan))
         .routes(routes!(plans::get_plan, plans::update_plan))
@@ -58,26 +59,49 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::list_keys, admin::create_key))
         .routes(routes!(admin::revoke_key))
         .routes(routes!(admin::get_rates, admin::put_rates))
+        .routes(routes!(payments::list_payments, payments::create_payment))
+        .routes(routes!(payments::get_payment))
+        .routes(routes!(payments::refund_payment))
+}
+
+/// The public checkout calls (no API key; CORS-enabled) with their description.
+fn checkout_routes() -> OpenApiRouter<AppState> {
+    use routes::checkout;
+    OpenApiRouter::new()
+        .routes(routes!(checkout::view))
+        .routes(routes!(checkout::complete))
+        .routes(routes!(checkout::three_d_secure))
 }
 
 /// The full OpenAPI document (for `/openapi.json` and tests).
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, api) = api_routes().split_for_parts();
+    let (_, api) = api_routes().merge(checkout_routes()).split_for_parts();
     openapi::finish(api)
 }
 
 /// Builds the whole service for `app`.
 pub fn router(app: App) -> Router {
-    let (api, doc) = api_routes().split_for_parts();
-    let doc = openapi::finish(doc);
+    let (api, _) = api_routes().split_for_parts();
+    let (checkout, _) = checkout_routes().split_for_parts();
     let state = AppState {
         app,
         metrics: metrics_handle(),
-        openapi_json: Arc::new(doc.to_json().expect("the OpenAPI document serializes")),
+        openapi_json: Arc::new(openapi_document().to_json().expect("the OpenAPI document serializes")),
+        checkout_limiter: Arc::default(),
     };
     let authenticated = api
         .layer(axum::middleware::from_fn_with_state(state.clone(), layers::idempotency))
         .layer(axum::middleware::from_fn_with_state(state.clone(), layers::authenticate));
+    // Browsers on the merchant's origin call these; errors must be readable too.
+    let cors = tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([axum::http::header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(600));
+    let checkout = checkout
+        .route("/checkout.js", get(routes::checkout::sdk))
+        .route("/checkout/{id}", get(routes::checkout::page))
+        .layer(cors);
     let public = Router::new()
         .route("/healthz", get(routes::ops::healthz))
         .route("/readyz", get(routes::ops::readyz))
@@ -86,6 +110,7 @@ pub fn router(app: App) -> Router {
         .route("/docs", get(routes::ops::docs));
     Router::new()
         .merge(authenticated)
+        .merge(checkout)
         .merge(public)
         .fallback(layers::not_found)
         .method_not_allowed_fallback(layers::method_not_allowed)

@@ -15,6 +15,8 @@ use utoipa::OpenApi as _;
         (name = "Plans", description = "Plans and their prices"),
         (name = "Customers", description = "Customers"),
         (name = "Client Session", description = "Client sessions that start a checkout"),
+        (name = "Checkout", description = "Public calls of the checkout page: only the session id, no API key"),
+        (name = "Payments", description = "Payments and refunds"),
         (name = "Admin", description = "Organizations, API keys and exchange rates (extension)"),
     )
 )]

@@ -169,16 +169,27 @@ pub struct CustomerObject {
     pub phone: Option<String>,
     pub address: Option<Address>,
     pub metadata: Metadata,
-    /// Cards saved by checkout.
-    pub payment_methods: Vec<serde_json::Value>,
-    /// The customer's subscriptions.
-    pub subscriptions: Vec<serde_json::Value>,
+    /// Cards saved by checkout (omitted inside payments and subscriptions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_methods: Option<Vec<PaymentMethodObject>>,
+    /// The customer's subscriptions (omitted inside payments and subscriptions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscriptions: Option<Vec<SubscriptionObject>>,
     pub created_at: String,
     pub updated_at: String,
 }
 
 impl CustomerObject {
-    pub fn new(c: Customer, v: Version) -> CustomerObject {
+    /// The full customer, with saved cards and subscriptions.
+    pub fn new(v: tally_app::payments::CustomerView, version: Version) -> CustomerObject {
+        let mut o = CustomerObject::summary(v.customer, version);
+        o.payment_methods = Some(v.payment_methods.into_iter().map(Into::into).collect());
+        o.subscriptions = Some(v.subscriptions.into_iter().map(|s| SubscriptionObject::new(s, None)).collect());
+        o
+    }
+
+    /// The customer as embedded in another object.
+    pub fn summary(c: Customer, v: Version) -> CustomerObject {
         CustomerObject {
             object: (v == Version::V2).then_some("customer"),
             id: c.id,
@@ -188,8 +199,8 @@ impl CustomerObject {
             phone: c.phone,
             address: c.address,
             metadata: c.metadata,
-            payment_methods: Vec::new(),
-            subscriptions: Vec::new(),
+            payment_methods: None,
+            subscriptions: None,
             created_at: ts(c.created_at),
             updated_at: ts(c.updated_at),
         }
@@ -621,4 +632,354 @@ impl From<tally_app::rates::RateSheet> for RatesObject {
             rates: s.rates.into_iter().map(|(c, (r, _))| (c.code().to_string(), r.normalize().to_string())).collect(),
         }
     }
+}
+
+// ------------------------------------------------------- payments (§5, §8, §9)
+
+#[derive(Serialize, ToSchema)]
+pub struct BinData {
+    /// visa, mastercard, amex, discover, jcb, diners, unionpay or unknown.
+    pub brand: String,
+    /// Issuer country, when known.
+    pub country: Option<String>,
+    /// credit, debit, prepaid or unknown.
+    pub funding: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CardDetailsObject {
+    pub bin: String,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+    pub bin_data: BinData,
+}
+
+/// A saved card. The full number is never stored or shown.
+#[derive(Serialize, ToSchema)]
+pub struct PaymentMethodObject {
+    #[schema(example = "pm_0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")]
+    pub id: String,
+    /// Always `CARD`.
+    #[serde(rename = "type")]
+    #[schema(rename = "type")]
+    pub method_type: &'static str,
+    pub details: CardDetailsObject,
+    pub billing_address: Option<Address>,
+}
+
+impl From<tally_app::payments::PaymentMethod> for PaymentMethodObject {
+    fn from(m: tally_app::payments::PaymentMethod) -> Self {
+        let c = m.card;
+        PaymentMethodObject {
+            id: m.id,
+            method_type: "CARD",
+            details: CardDetailsObject {
+                bin: c.bin,
+                last4: c.last4,
+                exp_month: c.exp_month,
+                exp_year: c.exp_year,
+                bin_data: BinData { brand: c.brand.as_str().into(), country: c.country, funding: c.funding.as_str().into() },
+            },
+            billing_address: m.billing_address,
+        }
+    }
+}
+
+/// A subscription (§9.1); inside a customer it omits `customer`.
+#[derive(Serialize, ToSchema)]
+pub struct SubscriptionObject {
+    #[schema(example = "sub_0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")]
+    pub id: String,
+    pub status: tally_core::subscription::SubscriptionStatus,
+    /// The terms the subscription was sold on.
+    pub plan: tally_core::subscription::PlanSnapshot,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub customer: Option<Box<CustomerObject>>,
+    pub current_period_start: String,
+    pub current_period_end: String,
+    pub next_billing_date: Option<String>,
+    pub past_due: Option<tally_core::subscription::PastDue>,
+    pub cancel_at: Option<String>,
+    pub cancelled_at: Option<String>,
+    pub metadata: Metadata,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl SubscriptionObject {
+    pub fn new(s: tally_core::subscription::Subscription, customer: Option<CustomerObject>) -> SubscriptionObject {
+        SubscriptionObject {
+            id: s.id,
+            status: s.status,
+            plan: s.plan,
+            customer: customer.map(Box::new),
+            current_period_start: ts(s.current_period_start),
+            current_period_end: ts(s.current_period_end),
+            next_billing_date: s.next_billing_date.map(ts),
+            past_due: s.past_due,
+            cancel_at: s.cancel_at.map(ts),
+            cancelled_at: s.cancelled_at.map(ts),
+            metadata: s.metadata,
+            created_at: ts(s.created_at),
+            updated_at: ts(s.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubscriptionRef {
+    pub id: String,
+    pub status: tally_core::subscription::SubscriptionStatus,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatusReasonObject {
+    /// `try_again_later` or `do_not_try_again`.
+    pub advice_code: String,
+    pub decline_code: String,
+    pub message: String,
+}
+
+impl From<tally_pay::StatusReason> for StatusReasonObject {
+    fn from(r: tally_pay::StatusReason) -> Self {
+        StatusReasonObject { advice_code: r.advice_code.as_str().into(), decline_code: r.decline_code.as_str().into(), message: r.message }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaymentDetails {
+    pub processor: String,
+    pub processor_transaction_id: Option<String>,
+    pub auth_code: Option<String>,
+}
+
+/// A payment (§8.1).
+#[derive(Serialize, ToSchema)]
+pub struct PaymentObject {
+    #[schema(example = "pay_0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")]
+    pub id: String,
+    /// Minor units of `currency_code`.
+    pub amount: i64,
+    /// The amount in US cents at the rate of the payment's time.
+    pub amount_usd: i64,
+    pub currency_code: Currency,
+    /// PENDING, AUTHORIZED, SETTLING, SETTLED, INCOMPLETE, DECLINED, FAILED, BLOCKED or CANCELLED.
+    pub payment_status: String,
+    /// `CIT` (customer present) or `MIT` (merchant initiated).
+    pub payment_type: String,
+    pub customer: CustomerObject,
+    pub payment_method: Option<PaymentMethodObject>,
+    pub subscription: Option<SubscriptionRef>,
+    pub status_reason: Option<StatusReasonObject>,
+    pub payment_details: PaymentDetails,
+    pub refunded_amount: i64,
+    pub metadata: Metadata,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl PaymentObject {
+    pub fn new(v: tally_app::payments::PaymentView, version: Version) -> PaymentObject {
+        let p = v.payment;
+        PaymentObject {
+            id: p.id,
+            amount: p.amount.amount,
+            amount_usd: p.amount_usd,
+            currency_code: p.amount.currency,
+            payment_status: p.status,
+            payment_type: p.payment_type,
+            customer: CustomerObject::summary(v.customer, version),
+            payment_method: v.payment_method.map(Into::into),
+            subscription: v.subscription.map(|(id, status)| SubscriptionRef { id, status }),
+            status_reason: v.status_reason.map(Into::into),
+            payment_details: PaymentDetails {
+                processor: p.processor,
+                processor_transaction_id: p.processor_transaction_id,
+                auth_code: p.auth_code,
+            },
+            refunded_amount: p.refunded_amount,
+            metadata: p.metadata,
+            created_at: ts(p.created_at),
+            updated_at: ts(p.updated_at),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct PaymentSubscriptionInput {
+    pub id: Option<String>,
+    pub proration_billing_mode: Option<ProrationMode>,
+}
+
+/// `POST /payments`: charge a saved card now.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct PaymentCreate {
+    pub customer: Option<IdRef>,
+    pub plan: Option<IdRef>,
+    pub subscription: Option<PaymentSubscriptionInput>,
+    /// A saved card of the customer; default: the newest saved card.
+    pub payment_method_id: Option<String>,
+    pub metadata: Option<Metadata>,
+}
+
+impl From<PaymentCreate> for tally_app::payments::NewPayment {
+    fn from(b: PaymentCreate) -> Self {
+        tally_app::payments::NewPayment {
+            customer_id: b.customer.and_then(|c| c.id),
+            plan_id: b.plan.and_then(|p| p.id),
+            subscription_id: b.subscription.and_then(|s| s.id),
+            payment_method_id: b.payment_method_id,
+            metadata: b.metadata,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct RefundCreate {
+    /// Minor units; default: everything not yet refunded.
+    pub amount: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// A refund.
+#[derive(Serialize, ToSchema)]
+pub struct RefundObject {
+    #[schema(example = "re_0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")]
+    pub id: String,
+    pub payment_id: String,
+    pub amount: i64,
+    pub currency: Currency,
+    /// PENDING, SUCCEEDED or FAILED.
+    pub status: String,
+    pub reason: Option<String>,
+    pub created_at: String,
+}
+
+impl From<tally_app::payments::RefundRecord> for RefundObject {
+    fn from(r: tally_app::payments::RefundRecord) -> Self {
+        RefundObject {
+            id: r.id,
+            payment_id: r.payment_id,
+            amount: r.amount.amount,
+            currency: r.amount.currency,
+            status: r.status,
+            reason: r.reason,
+            created_at: ts(r.created_at),
+        }
+    }
+}
+
+/// The answer of `POST /payments/refund/{id}`: the refund and the payment after it.
+#[derive(Serialize, ToSchema)]
+pub struct RefundResponse {
+    #[serde(flatten)]
+    pub refund: RefundObject,
+    pub payment: PaymentObject,
+}
+
+// ------------------------------------------------------ checkout (§7, public)
+
+/// A card typed into checkout. Never stored or logged.
+#[derive(Deserialize, ToSchema)]
+pub struct CardBody {
+    pub number: String,
+    pub exp_month: u32,
+    /// Four digits, or two (20YY).
+    pub exp_year: i32,
+    pub cvc: String,
+    pub postal_code: Option<String>,
+    pub holder_name: Option<String>,
+}
+
+impl std::fmt::Debug for CardBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CardBody { <redacted> }")
+    }
+}
+
+/// `POST /client-session/{id}/complete`: a new card or a saved one.
+#[derive(Deserialize, ToSchema)]
+pub struct CompleteBody {
+    pub card: Option<CardBody>,
+    pub payment_method_id: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChallengeBody {
+    pub challenge_id: Option<String>,
+    /// `pass` or `abandon`.
+    pub result: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NextAction {
+    /// Always `three_d_secure`.
+    #[serde(rename = "type")]
+    #[schema(rename = "type")]
+    pub action_type: &'static str,
+    pub challenge_id: String,
+}
+
+/// The result of a checkout attempt.
+#[derive(Serialize, ToSchema)]
+pub struct CompletionObject {
+    pub payment_id: String,
+    pub status: String,
+    pub status_reason: Option<StatusReasonObject>,
+    pub next_action: Option<NextAction>,
+}
+
+impl From<tally_app::checkout::Completion> for CompletionObject {
+    fn from(c: tally_app::checkout::Completion) -> Self {
+        CompletionObject {
+            payment_id: c.payment_id,
+            status: c.status,
+            status_reason: c.status_reason.map(Into::into),
+            next_action: c.challenge_id.map(|challenge_id| NextAction { action_type: "three_d_secure", challenge_id }),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SavedCardObject {
+    pub id: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckoutPlanObject {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    #[schema(rename = "type")]
+    pub plan_type: PlanType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Interval>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trial: Option<SessionTrialObject>,
+}
+
+/// What the checkout page may see of a session (no secrets, no customer data).
+#[derive(Serialize, ToSchema)]
+pub struct CheckoutObject {
+    pub id: String,
+    pub expiry_date: String,
+    /// `open`, `expired` or `completed`.
+    pub status: &'static str,
+    pub payment_methods_mode: PaymentMethodsMode,
+    pub plan: CheckoutPlanObject,
+    pub price: tally_core::pricing::DueNowPrice,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trial: Option<tally_core::pricing::DueNowPrice>,
+    pub due_now: tally_core::pricing::DueNowPrice,
+    pub saved_payment_methods: Vec<SavedCardObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
 }

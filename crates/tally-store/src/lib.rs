@@ -21,9 +21,11 @@ pub mod customers;
 pub mod idempotency;
 pub mod keys;
 pub mod list;
+pub mod payments;
 pub mod plans;
 pub mod rates;
 pub mod sessions;
+pub mod subscriptions;
 
 /// A store failure. `Conflict` is a unique-constraint violation the caller may
 /// turn into a client error; everything else is the operator's problem.
@@ -72,6 +74,16 @@ pub enum Db {
 pub enum Ex<'c> {
     Sqlite(&'c mut SqliteConnection),
     Postgres(&'c mut PgConnection),
+}
+
+impl Ex<'_> {
+    /// The same connection for a shorter borrow, so it can be used again after.
+    pub fn reborrow(&mut self) -> Ex<'_> {
+        match self {
+            Ex::Sqlite(c) => Ex::Sqlite(c),
+            Ex::Postgres(c) => Ex::Postgres(c),
+        }
+    }
 }
 
 /// Runs `$body` with `$c` bound to the connection of either store.
@@ -145,10 +157,14 @@ fn migrator(sqls: &[(&'static str, &'static str)]) -> Migrator {
     Migrator { migrations: Cow::Owned(migrations), ..Migrator::DEFAULT }
 }
 
-const SQLITE_MIGRATIONS: &[(&str, &str)] =
-    &[("foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
-const POSTGRES_MIGRATIONS: &[(&str, &str)] =
-    &[("foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
+const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
+    ("foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
+    ("payments", include_str!("../migrations/sqlite/0002_payments.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
+    ("foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
+    ("payments", include_str!("../migrations/postgres/0002_payments.sql")),
+];
 
 impl Db {
     /// Opens (creating if needed) the embedded store at `file`.

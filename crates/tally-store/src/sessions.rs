@@ -52,3 +52,23 @@ pub async fn get_public(ex: Ex<'_>, id: &str) -> Result<Option<(String, ClientSe
         .bind(id).fetch_optional(&mut *c).await)?;
     row.map(|(org, b)| Ok((org, parse_json("client session", &b)?))).transpose()
 }
+
+/// Takes the checkout lock of an open session until `until` (µs); false when the
+/// session is completed or another checkout holds an unexpired lock.
+pub async fn lock(ex: Ex<'_>, org: &str, id: &str, token: &str, now: i64, until: i64) -> Result<bool> {
+    let n = on!(ex, c => sqlx::query(
+        "UPDATE client_sessions SET lock_token = $3, lock_expires_at = $5 WHERE organization_id = $1 AND id = $2 \
+         AND completed_at IS NULL AND (lock_token IS NULL OR lock_expires_at < $4)")
+        .bind(org).bind(id).bind(token).bind(now).bind(until)
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Releases the lock taken with `token` (no-op if it was taken over).
+pub async fn unlock(ex: Ex<'_>, org: &str, id: &str, token: &str) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE client_sessions SET lock_token = NULL, lock_expires_at = NULL \
+         WHERE organization_id = $1 AND id = $2 AND lock_token = $3")
+        .bind(org).bind(id).bind(token).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -2,8 +2,10 @@
 //! nothing itself beyond the wire shape: scopes and rules live in `tally-app`.
 
 pub mod admin;
+pub mod checkout;
 pub mod customers;
 pub mod ops;
+pub mod payments;
 pub mod plans;
 pub mod sessions;
 

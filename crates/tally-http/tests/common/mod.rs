@@ -117,13 +117,13 @@ macro_rules! both_stores {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run($crate::common::spawn($crate::common::Store::Sqlite).await.unwrap()).await
+                Box::pin(run($crate::common::spawn($crate::common::Store::Sqlite).await.unwrap())).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 match $crate::common::spawn($crate::common::Store::Postgres).await {
-                    Some(t) => run(t).await,
+                    Some(t) => Box::pin(run(t)).await,
                     None => eprintln!("TALLY_TEST_POSTGRES_URL not set: PostgreSQL variant not run"),
                 }
             }
