@@ -55,6 +55,36 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
     resp
 }
 
+/// Paths a browser on the merchant's origin calls: the checkout calls and the SDK.
+fn is_checkout_path(path: &str) -> bool {
+    path == "/checkout.js"
+        || path.starts_with("/checkout/")
+        || (path.starts_with("/client-session/")
+            && (path.ends_with("/checkout") || path.ends_with("/complete") || path.ends_with("/three-d-secure")))
+}
+
+/// CORS for the public checkout calls only (any origin; no credentials are
+/// involved: the session id is in the path). Preflights are answered here, and
+/// every answer — errors included — carries `Access-Control-Allow-Origin` so the
+/// SDK can read declines and validation errors.
+pub async fn checkout_cors(req: Request, next: Next) -> Response {
+    if !is_checkout_path(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let mut resp = if req.method() == Method::OPTIONS {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        let h = r.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        r
+    } else {
+        next.run(req).await
+    };
+    resp.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    resp
+}
+
 /// D-2: missing `X-API-Version` is 1.0.0; an unknown value is 400 at once.
 pub async fn api_version(req: Request, next: Next) -> Response {
     match Version::parse(req.headers().get(VERSION_HEADER).map(|v| v.as_bytes())) {

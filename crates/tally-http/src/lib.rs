@@ -92,16 +92,9 @@ pub fn router(app: App) -> Router {
     let authenticated = api
         .layer(axum::middleware::from_fn_with_state(state.clone(), layers::idempotency))
         .layer(axum::middleware::from_fn_with_state(state.clone(), layers::authenticate));
-    // Browsers on the merchant's origin call these; errors must be readable too.
-    let cors = tower_http::cors::CorsLayer::new()
-        .allow_origin(tower_http::cors::Any)
-        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-        .allow_headers([axum::http::header::CONTENT_TYPE])
-        .max_age(std::time::Duration::from_secs(600));
     let checkout = checkout
         .route("/checkout.js", get(routes::checkout::sdk))
-        .route("/checkout/{id}", get(routes::checkout::page))
-        .layer(cors);
+        .route("/checkout/{id}", get(routes::checkout::page));
     let public = Router::new()
         .route("/healthz", get(routes::ops::healthz))
         .route("/readyz", get(routes::ops::readyz))
@@ -115,6 +108,7 @@ pub fn router(app: App) -> Router {
         .fallback(layers::not_found)
         .method_not_allowed_fallback(layers::method_not_allowed)
         .layer(axum::middleware::from_fn(layers::api_version))
+        .layer(axum::middleware::from_fn(layers::checkout_cors))
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(layers::panic_response))
         .layer(axum::middleware::from_fn(layers::observe))

@@ -211,7 +211,7 @@ async fn main() -> Result<()> {
                 bail!("TALLY_SESSION_TTL must be positive");
             }
             let db = open(&store).await?;
-            serve(db, &listen, Config { session_ttl }, bootstrap_api_key.filter(|k| !k.is_empty())).await
+            serve(db, &listen, Config { session_ttl, ..Config::default() }, bootstrap_api_key.filter(|k| !k.is_empty())).await
         }
         Command::Openapi => {
             println!("{}", tally_http::openapi_document().to_pretty_json()?);
