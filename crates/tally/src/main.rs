@@ -200,9 +200,19 @@ async fn serve(db: Db, listen: &str, config: Config, bootstrap_key: Option<Strin
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
     init_logs();
-    match Cli::parse().command {
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
         Command::Serve { store, listen, session_ttl, bootstrap_api_key } => {
             let session_ttl: jiff::SignedDuration = session_ttl
                 .parse()
