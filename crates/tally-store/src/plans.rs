@@ -67,49 +67,43 @@ fn search_text(p: &Plan) -> String {
     format!("{} {} {}", p.id, p.name, p.plan_type.as_str()).to_lowercase()
 }
 
+/// Binds the mutable fields of `p` as `$3…$13` after organization and id.
+macro_rules! bind_plan {
+    ($query:expr, $org:expr, $p:expr) => {
+        $query
+            .bind($org)
+            .bind(&$p.id)
+            .bind(&$p.name)
+            .bind($p.plan_type.as_str())
+            .bind($p.cycle.map(|c| c.unit.as_str()))
+            .bind($p.cycle.map(|c| i64::from(c.count)))
+            .bind(json(&$p.price))
+            .bind($p.trial.as_ref().map(|t| t.cycle.unit.as_str()))
+            .bind($p.trial.as_ref().map(|t| i64::from(t.cycle.count)))
+            .bind($p.trial.as_ref().map(|t| json(&t.price)))
+            .bind(search_text($p))
+            .bind(to_micros($p.updated_at))
+            .bind($p.archived_at.map(to_micros))
+    };
+}
+
 /// Inserts a new plan; a taken id is [`StoreError::Conflict`].
 pub async fn insert(ex: Ex<'_>, org: &str, p: &Plan) -> Result<()> {
-    on!(ex, c => sqlx::query(
+    on!(ex, c => bind_plan!(sqlx::query(
         "INSERT INTO plans (organization_id, id, name, plan_type, interval_unit, interval_count, price, \
-         trial_interval, trial_interval_count, trial_price, search_text, created_at, updated_at, archived_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
-        .bind(org)
-        .bind(&p.id)
-        .bind(&p.name)
-        .bind(p.plan_type.as_str())
-        .bind(p.cycle.map(|c| c.unit.as_str()))
-        .bind(p.cycle.map(|c| i64::from(c.count)))
-        .bind(json(&p.price))
-        .bind(p.trial.as_ref().map(|t| t.cycle.unit.as_str()))
-        .bind(p.trial.as_ref().map(|t| i64::from(t.cycle.count)))
-        .bind(p.trial.as_ref().map(|t| json(&t.price)))
-        .bind(search_text(p))
+         trial_interval, trial_interval_count, trial_price, search_text, updated_at, archived_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"), org, p)
         .bind(to_micros(p.created_at))
-        .bind(to_micros(p.updated_at))
-        .bind(p.archived_at.map(to_micros))
         .execute(&mut *c).await.map(|r| r.rows_affected()).map_err(conflict))?;
     Ok(())
 }
 
 /// Overwrites every mutable field of an existing plan (id and created_at stay).
 pub async fn update(ex: Ex<'_>, org: &str, p: &Plan) -> Result<()> {
-    on!(ex, c => sqlx::query(
+    on!(ex, c => bind_plan!(sqlx::query(
         "UPDATE plans SET name = $3, plan_type = $4, interval_unit = $5, interval_count = $6, price = $7, \
          trial_interval = $8, trial_interval_count = $9, trial_price = $10, search_text = $11, \
-         updated_at = $12, archived_at = $13 WHERE organization_id = $1 AND id = $2")
-        .bind(org)
-        .bind(&p.id)
-        .bind(&p.name)
-        .bind(p.plan_type.as_str())
-        .bind(p.cycle.map(|c| c.unit.as_str()))
-        .bind(p.cycle.map(|c| i64::from(c.count)))
-        .bind(json(&p.price))
-        .bind(p.trial.as_ref().map(|t| t.cycle.unit.as_str()))
-        .bind(p.trial.as_ref().map(|t| i64::from(t.cycle.count)))
-        .bind(p.trial.as_ref().map(|t| json(&t.price)))
-        .bind(search_text(p))
-        .bind(to_micros(p.updated_at))
-        .bind(p.archived_at.map(to_micros))
+         updated_at = $12, archived_at = $13 WHERE organization_id = $1 AND id = $2"), org, p)
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
