@@ -4,6 +4,7 @@
 
 use crate::{App, AppError, AppResult};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use tally_core::access::{Access, Mode, Resource, Scopes};
 use tally_core::ids;
@@ -122,8 +123,11 @@ impl App {
     }
 
     /// The principal of a bearer secret, or `None` for an unknown or revoked key.
-    pub async fn authenticate(&self, secret: &str) -> AppResult<Option<Principal>> {
+    pub async fn authenticate(&self, secret: &str) -> AppResult<Option<Arc<Principal>>> {
         let hash = hash_secret(secret);
+        if let Some(p) = self.cache.keys.get(&hash) {
+            return Ok(Some(p));
+        }
         let mut conn = self.db.conn().await?;
         let Some(found) = keys::find_active_by_hash(conn.ex(), &hash).await? else {
             return Ok(None);
@@ -133,7 +137,9 @@ impl App {
         if !bool::from(found.key.secret_hash.as_bytes().ct_eq(hash.as_bytes())) {
             return Ok(None);
         }
-        Ok(Some(Principal { organization: found.organization, key_id: found.key.id, scopes: found.key.scopes }))
+        let principal = Arc::new(Principal { organization: found.organization, key_id: found.key.id, scopes: found.key.scopes });
+        self.cache.keys.put(hash, principal.clone());
+        Ok(Some(principal))
     }
 
     pub async fn create_organization(&self, p: &Principal, name: &str, mode: Mode) -> AppResult<Organization> {
@@ -218,6 +224,7 @@ impl App {
         keys::revoke_key(tx.ex(), id, self.now()).await?;
         let revoked = keys::get_key(tx.ex(), id).await?.unwrap_or(key);
         tx.commit().await?;
+        self.cache.keys.clear();
         Ok(revoked)
     }
 

@@ -90,10 +90,11 @@ impl App {
         let prices = match &session.currency_details {
             Some(d) => d.plan.clone(),
             None => {
-                let rates = self.rate_sheet(&org.id).await?.table();
+                let sheet = self.rate_sheet(&org.id).await?;
+                let rates = sheet.table();
                 let local = session.customer.country.map(Country::local_currency);
                 let trial = session.plan.trial.as_ref().map(|t| t.price);
-                plan_details(session.plan.price, trial, session.due_now, local, &rates)
+                plan_details(session.plan.price, trial, session.due_now, local, rates)
             }
         };
         Ok(CheckoutView { session, status, saved, prices })
@@ -234,6 +235,7 @@ impl App {
             }
         }
         tx.commit().await?;
+        self.remember_session(&org.id, &session);
         let status_reason = match &outcome {
             ChargeOutcome::Incomplete => Some(StatusReason::for_code(DeclineCode::AuthenticationFailed)),
             o => o.status_reason(),
@@ -278,6 +280,7 @@ impl App {
         session.customer.id = Some(customer.id.clone());
         sessions::update_open(tx.ex(), org, session).await?;
         tx.commit().await?;
+        self.remember_session(org, session);
         Ok(customer)
     }
 

@@ -9,6 +9,7 @@ use tally_pay::{Processor, SandboxProcessor};
 use tally_store::Db;
 
 pub mod access;
+pub mod cache;
 pub mod checkout;
 pub mod customers;
 pub mod error;
@@ -28,6 +29,9 @@ pub struct Config {
     pub session_ttl: jiff::SignedDuration,
     /// How long a processor call may take before it counts as failed.
     pub processor_timeout: std::time::Duration,
+    /// How long keys, plans, sessions and rates may be served from memory
+    /// (writes through this process refresh them at once). Zero disables.
+    pub read_cache_ttl: std::time::Duration,
 }
 
 impl Default for Config {
@@ -35,6 +39,7 @@ impl Default for Config {
         Config {
             session_ttl: jiff::SignedDuration::from_hours(24),
             processor_timeout: std::time::Duration::from_secs(15),
+            read_cache_ttl: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -47,12 +52,14 @@ pub struct App {
     /// Serves sandbox organizations (§8.4). Live organizations need a real
     /// processor, which this server does not ship yet.
     pub sandbox: Arc<dyn Processor>,
+    pub cache: Arc<cache::Cache>,
     pub config: Config,
 }
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> App {
-        App { db, clock, sandbox: Arc::new(SandboxProcessor::new()), config }
+        let cache = Arc::new(cache::Cache::new(config.read_cache_ttl));
+        App { db, clock, sandbox: Arc::new(SandboxProcessor::new()), cache, config }
     }
 
     pub fn now(&self) -> jiff::Timestamp {

@@ -129,7 +129,8 @@ impl App {
 
     /// `amount` in US cents at the organization's current rates (0 if unknown).
     pub(crate) async fn amount_usd(&self, org: &str, amount: Money) -> AppResult<i64> {
-        let rates = self.rate_sheet(org).await?.table();
+        let sheet = self.rate_sheet(org).await?;
+        let rates = sheet.table();
         Ok(rates.convert(amount, Currency::usd()).map(|m| m.amount).unwrap_or(0))
     }
 
@@ -314,7 +315,7 @@ impl App {
         validate::metadata("metadata", &metadata)?;
         let mut conn = self.db.conn().await?;
         let customer = customers::load(conn.ex(), &org.id, &customer_id, Some("customer.id")).await?;
-        let plan = crate::sessions::sellable_plan(conn.ex(), &org.id, &plan_id).await?;
+        let plan = self.sellable_plan(&org.id, &plan_id).await?;
         let method = self.saved_method(conn.ex(), &org.id, &customer, new.payment_method_id.as_deref(), "payment_method_id").await?;
         drop(conn);
         self.processor_for(org)?;

@@ -3,7 +3,8 @@
 
 use crate::access::Principal;
 use crate::list::ListParams;
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, cache};
+use std::sync::Arc;
 use tally_core::access::{Access, Resource};
 use tally_core::ids;
 use tally_core::plan::{Interval, Plan, PlanTerms, PlanType, PriceBook, check_plan_id};
@@ -98,13 +99,25 @@ impl App {
             r => r?,
         }
         tx.commit().await?;
+        self.cache.plans.remove(&cache::key(p.org(), &plan.id));
         Ok(plan)
     }
 
-    pub async fn get_plan(&self, p: &Principal, id: &str) -> AppResult<Plan> {
+    pub async fn get_plan(&self, p: &Principal, id: &str) -> AppResult<Arc<Plan>> {
         p.require(Resource::Plans, Access::Read)?;
+        self.cached_plan(p.org(), id).await
+    }
+
+    /// A plan from the read cache, or the store.
+    pub(crate) async fn cached_plan(&self, org: &str, id: &str) -> AppResult<Arc<Plan>> {
+        let k = cache::key(org, id);
+        if let Some(plan) = self.cache.plans.get(&k) {
+            return Ok(plan);
+        }
         let mut conn = self.db.conn().await?;
-        load(conn.ex(), p.org(), id).await
+        let plan = Arc::new(load(conn.ex(), org, id).await?);
+        self.cache.plans.put(k, plan.clone());
+        Ok(plan)
     }
 
     pub async fn update_plan(&self, p: &Principal, id: &str, patch: PlanPatch) -> AppResult<Plan> {
@@ -114,6 +127,7 @@ impl App {
         let plan = plan_from(current.id.clone(), patch.apply(current.terms()), self.now(), current.created_at, current.archived_at)?;
         plans::update(tx.ex(), p.org(), &plan).await?;
         tx.commit().await?;
+        self.cache.plans.remove(&cache::key(p.org(), id));
         Ok(plan)
     }
 
@@ -129,6 +143,7 @@ impl App {
             plans::update(tx.ex(), p.org(), &plan).await?;
         }
         tx.commit().await?;
+        self.cache.plans.remove(&cache::key(p.org(), id));
         Ok(plan)
     }
 
@@ -175,6 +190,7 @@ impl App {
             }
         }
         tx.commit().await?;
+        self.cache.plans.clear();
         Ok((created, updated))
     }
 }

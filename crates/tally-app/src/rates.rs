@@ -6,7 +6,7 @@ use crate::{App, AppError, AppResult};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tally_core::access::{Access, Resource};
 use tally_core::clock::{from_micros, to_micros};
 use tally_core::pricing::RateTable;
@@ -14,15 +14,17 @@ use tally_core::{Currency, rates};
 use tally_store::rates::{self as store, StoredRate};
 
 /// Every currency's rate per USD with the instant it is valid for.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug)]
 pub struct RateSheet {
     pub as_of: Timestamp,
     pub rates: BTreeMap<Currency, (Decimal, Timestamp)>,
+    table: OnceLock<RateTable>,
 }
 
 impl RateSheet {
-    pub fn table(&self) -> RateTable {
-        RateTable::new(self.rates.iter().map(|(c, (r, _))| (*c, *r)).collect::<HashMap<_, _>>())
+    /// The rates as a lookup table for conversions (built once per sheet).
+    pub fn table(&self) -> &RateTable {
+        self.table.get_or_init(|| RateTable::new(self.rates.iter().map(|(c, (r, _))| (*c, *r)).collect::<HashMap<_, _>>()))
     }
 }
 
@@ -43,7 +45,10 @@ pub struct RateImport {
 }
 
 impl App {
-    pub(crate) async fn rate_sheet(&self, org: &str) -> AppResult<RateSheet> {
+    pub(crate) async fn rate_sheet(&self, org: &str) -> AppResult<Arc<RateSheet>> {
+        if let Some(sheet) = self.cache.rates.get(&org.to_string()) {
+            return Ok(sheet);
+        }
         let (default_as_of, default_rates) = defaults();
         let mut sheet: BTreeMap<Currency, (Decimal, Timestamp)> =
             default_rates.iter().map(|(c, r)| (*c, (*r, *default_as_of))).collect();
@@ -52,21 +57,23 @@ impl App {
             sheet.insert(r.currency, (r.per_usd, from_micros(r.as_of)));
         }
         let as_of = sheet.values().map(|(_, t)| *t).max().unwrap_or(*default_as_of);
-        Ok(RateSheet { as_of, rates: sheet })
+        let sheet = Arc::new(RateSheet { as_of, rates: sheet, table: OnceLock::new() });
+        self.cache.rates.put(org.to_string(), sheet.clone());
+        Ok(sheet)
     }
 
-    pub async fn exchange_rates(&self, p: &Principal) -> AppResult<RateSheet> {
+    pub async fn exchange_rates(&self, p: &Principal) -> AppResult<Arc<RateSheet>> {
         p.require(Resource::Admin, Access::Read)?;
         self.rate_sheet(p.org()).await
     }
 
-    pub async fn put_exchange_rates(&self, p: &Principal, import: RateImport) -> AppResult<RateSheet> {
+    pub async fn put_exchange_rates(&self, p: &Principal, import: RateImport) -> AppResult<Arc<RateSheet>> {
         p.require(Resource::Admin, Access::Write)?;
         self.import_rates(p.org(), import).await
     }
 
     /// Replaces the listed currencies' rates (a partial table leaves the rest).
-    pub async fn import_rates(&self, org: &str, import: RateImport) -> AppResult<RateSheet> {
+    pub async fn import_rates(&self, org: &str, import: RateImport) -> AppResult<Arc<RateSheet>> {
         if import.base != "USD" {
             return Err(AppError::invalid("base", format!("`{}` is not supported: rates are units per 1 USD, so base must be `USD`", import.base)));
         }
@@ -89,6 +96,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         store::upsert(tx.ex(), org, &rows).await?;
         tx.commit().await?;
+        self.cache.rates.remove(&org.to_string());
         self.rate_sheet(org).await
     }
 }

@@ -5,7 +5,8 @@
 
 use crate::access::Principal;
 use crate::customers;
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, cache};
+use std::sync::Arc;
 use tally_core::access::{Access, Resource};
 use tally_core::country::Country;
 use tally_core::ids;
@@ -16,7 +17,7 @@ use tally_core::session::{
     SessionSubscription, SessionTrial,
 };
 use tally_core::validate::{self, Metadata};
-use tally_store::{Ex, plans, sessions};
+use tally_store::sessions;
 
 /// `customer` of a session request.
 #[derive(Clone, Debug, Default)]
@@ -94,20 +95,40 @@ fn flow_unavailable(flow: &str) -> AppError {
     )
 }
 
-/// Loads a plan that may be sold now.
-pub(crate) async fn sellable_plan(ex: Ex<'_>, org: &str, id: &str) -> AppResult<Plan> {
-    let plan = plans::get(ex, org, id).await?.ok_or_else(|| AppError::not_found("plan", id, Some("plan.id")))?;
-    if plan.is_archived() {
-        return Err(AppError::rule(
-            "plan_archived",
-            Some("plan.id"),
-            format!("plan `{id}` is archived and cannot be used in new sessions; unarchive it or choose another plan"),
-        ));
-    }
-    Ok(plan)
-}
-
 impl App {
+    /// A plan that may be sold now (exists, not archived).
+    pub(crate) async fn sellable_plan(&self, org: &str, id: &str) -> AppResult<Arc<Plan>> {
+        let plan = match self.cached_plan(org, id).await {
+            Err(AppError::NotFound { .. }) => return Err(AppError::not_found("plan", id, Some("plan.id"))),
+            r => r?,
+        };
+        if plan.is_archived() {
+            return Err(AppError::rule(
+                "plan_archived",
+                Some("plan.id"),
+                format!("plan `{id}` is archived and cannot be used in new sessions; unarchive it or choose another plan"),
+            ));
+        }
+        Ok(plan)
+    }
+
+    /// A session from the read cache, or the store.
+    pub(crate) async fn cached_session(&self, org: &str, id: &str) -> AppResult<Arc<ClientSession>> {
+        let k = cache::key(org, id);
+        if let Some(s) = self.cache.sessions.get(&k) {
+            return Ok(s);
+        }
+        let mut conn = self.db.conn().await?;
+        let s = sessions::get(conn.ex(), org, id).await?.ok_or_else(|| AppError::not_found("client session", id, None))?;
+        let s = Arc::new(s);
+        self.cache.sessions.put(k, s.clone());
+        Ok(s)
+    }
+
+    pub(crate) fn remember_session(&self, org: &str, s: &ClientSession) {
+        self.cache.sessions.put(cache::key(org, &s.id), Arc::new(s.clone()));
+    }
+
     pub async fn create_session(&self, p: &Principal, new: NewSession) -> AppResult<ClientSession> {
         p.require(Resource::ClientSessions, Access::Write)?;
         let org = p.org();
@@ -171,7 +192,7 @@ impl App {
             (Some(_), None) => return Err(flow_unavailable("recovery")),
             (None, None) => return Err(AppError::invalid("plan.id", "is required")),
             (None, Some(plan_id)) => {
-                let plan = sellable_plan(conn.ex(), org, plan_id).await?;
+                let plan = self.sellable_plan(org, plan_id).await?;
                 let flow = match (customer.id.is_some(), plan.plan_type) {
                     (false, _) => Flow::NewCustomer,
                     (true, PlanType::OneOff) => Flow::OneTimeCharge,
@@ -218,6 +239,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         sessions::insert(tx.ex(), org, &session).await?;
         tx.commit().await?;
+        self.remember_session(org, &session);
         Ok(session)
     }
 
@@ -229,25 +251,28 @@ impl App {
             _ => s.plan.price,
         };
         s.currency_details = if s.options.currency_details {
-            let rates = self.rate_sheet(org).await?.table();
+            let sheet = self.rate_sheet(org).await?;
+            let rates = sheet.table();
             let local = s.customer.country.map(Country::local_currency);
-            Some(CurrencyDetails { plan: plan_details(s.plan.price, trial, s.due_now, local, &rates) })
+            Some(CurrencyDetails { plan: plan_details(s.plan.price, trial, s.due_now, local, rates) })
         } else {
             None
         };
         Ok(())
     }
 
-    pub async fn get_session(&self, p: &Principal, id: &str) -> AppResult<ClientSession> {
+    pub async fn get_session(&self, p: &Principal, id: &str) -> AppResult<Arc<ClientSession>> {
         p.require(Resource::ClientSessions, Access::Write)?;
-        let mut conn = self.db.conn().await?;
-        sessions::get(conn.ex(), p.org(), id).await?.ok_or_else(|| AppError::not_found("client session", id, None))
+        self.cached_session(p.org(), id).await
     }
 
     pub async fn update_session(&self, p: &Principal, id: &str, patch: SessionPatch) -> AppResult<ClientSession> {
         p.require(Resource::ClientSessions, Access::Write)?;
         let org = p.org();
-        let mut s = self.get_session(p, id).await?;
+        let mut s = {
+            let mut conn = self.db.conn().await?;
+            sessions::get(conn.ex(), org, id).await?.ok_or_else(|| AppError::not_found("client session", id, None))?
+        };
         let now = self.now();
         if s.completed_at.is_some() {
             return Err(AppError::rule("session_completed", None, "this client session has completed its checkout and can no longer change"));
@@ -286,10 +311,7 @@ impl App {
         }
         s.options = apply_options(s.options, patch.options);
         // Prices follow the plan and rates of now, for the (maybe new) country.
-        let plan = {
-            let mut conn = self.db.conn().await?;
-            sellable_plan(conn.ex(), org, &s.plan.id).await?
-        };
+        let plan = self.sellable_plan(org, &s.plan.id).await?;
         s.plan = session_plan(&plan, s.customer.country);
         self.price_session(org, &mut s).await?;
         s.updated_at = now;
@@ -298,6 +320,7 @@ impl App {
             return Err(AppError::rule("session_completed", None, "this client session has completed its checkout and can no longer change"));
         }
         tx.commit().await?;
+        self.remember_session(org, &s);
         Ok(s)
     }
 }

@@ -9,6 +9,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use std::sync::Arc;
 use tally_app::access::Principal;
 
 /// Bodies over this are answered 413.
@@ -70,7 +71,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 /// The authenticated caller (set by the auth layer).
-pub struct Auth(pub Principal);
+pub struct Auth(pub Arc<Principal>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Auth {
     type Rejection = ApiError;
@@ -78,7 +79,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts
             .extensions
-            .get::<Principal>()
+            .get::<Arc<Principal>>()
             .cloned()
             .map(Auth)
             .ok_or_else(|| ApiError::unauthorized("this endpoint needs an API key: `Authorization: Bearer <key>`"))

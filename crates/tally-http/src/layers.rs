@@ -126,7 +126,7 @@ pub async fn idempotency(State(s): State<AppState>, req: Request, next: Next) ->
     let Ok(key) = key.to_str().map(str::to_string) else {
         return ApiError::bad_request("Idempotency-Key", "must be visible ASCII characters").into_response();
     };
-    let Some(org) = req.extensions().get::<Principal>().map(|p| p.org().to_string()) else {
+    let Some(org) = req.extensions().get::<std::sync::Arc<Principal>>().map(|p| p.org().to_string()) else {
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();

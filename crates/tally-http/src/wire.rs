@@ -624,12 +624,12 @@ pub struct RatesObject {
     pub rates: BTreeMap<String, String>,
 }
 
-impl From<tally_app::rates::RateSheet> for RatesObject {
-    fn from(s: tally_app::rates::RateSheet) -> Self {
+impl From<&tally_app::rates::RateSheet> for RatesObject {
+    fn from(s: &tally_app::rates::RateSheet) -> Self {
         RatesObject {
             base: "USD",
             as_of: ts(s.as_of),
-            rates: s.rates.into_iter().map(|(c, (r, _))| (c.code().to_string(), r.normalize().to_string())).collect(),
+            rates: s.rates.iter().map(|(c, (r, _))| (c.code().to_string(), r.normalize().to_string())).collect(),
         }
     }
 }

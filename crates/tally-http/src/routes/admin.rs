@@ -58,7 +58,7 @@ pub async fn revoke_key(State(s): State<AppState>, Auth(p): Auth, Path(id): Path
 #[utoipa::path(get, path = "/admin/exchange-rates", tag = "Admin",
     responses((status = 200, description = "OK", body = RatesObject)))]
 pub async fn get_rates(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<axum::Json<RatesObject>> {
-    Ok(axum::Json(s.app.exchange_rates(&p).await?.into()))
+    Ok(axum::Json(RatesObject::from(&*s.app.exchange_rates(&p).await?)))
 }
 
 /// Replace rates of the listed currencies (a partial table leaves the rest).
@@ -66,7 +66,7 @@ pub async fn get_rates(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<ax
     responses((status = 200, description = "The whole table after the change", body = RatesObject), (status = 400, description = "Invalid", body = ErrorBody)))]
 pub async fn put_rates(State(s): State<AppState>, Auth(p): Auth, Json(body): Json<RatesInput>) -> ApiResult<axum::Json<RatesObject>> {
     let import = rate_import(body)?;
-    Ok(axum::Json(s.app.put_exchange_rates(&p, import).await?.into()))
+    Ok(axum::Json(RatesObject::from(&*s.app.put_exchange_rates(&p, import).await?)))
 }
 
 /// Checks the shape of a rate table (shared with `tally rates import`).

@@ -18,7 +18,7 @@ use axum::http::StatusCode;
         (status = 403, description = "The key lacks `plans: read`", body = ErrorBody),
         (status = 404, description = "Not Found", body = ErrorBody)))]
 pub async fn get_plan(State(s): State<AppState>, Auth(p): Auth, v: Version, Path(id): Path<String>) -> ApiResult<axum::Json<PlanObject>> {
-    Ok(axum::Json(PlanObject::new(s.app.get_plan(&p, &id).await?, v)))
+    Ok(axum::Json(PlanObject::new(std::sync::Arc::unwrap_or_clone(s.app.get_plan(&p, &id).await?), v)))
 }
 
 /// List plans (v1: page, limit, order, sort, from, to, search).

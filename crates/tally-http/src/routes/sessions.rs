@@ -27,7 +27,7 @@ pub async fn create_session(State(s): State<AppState>, Auth(p): Auth, Json(body)
         (status = 404, description = "Not Found", body = ErrorBody),
         (status = 500, description = "Internal Server Error", body = ErrorBody)))]
 pub async fn get_session(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> ApiResult<axum::Json<SessionObject>> {
-    Ok(axum::Json(s.app.get_session(&p, &id).await?.into()))
+    Ok(axum::Json(std::sync::Arc::unwrap_or_clone(s.app.get_session(&p, &id).await?).into()))
 }
 
 /// Update a client session; prices are recomputed.
