@@ -10,7 +10,7 @@ use std::hash::Hash;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-const CAPACITY: usize = 50_000;
+const CAPACITY: usize = 10_000;
 
 /// One map of the cache.
 pub struct Shelf<K, V> {

@@ -236,9 +236,9 @@ impl App {
             updated_at: now,
         };
         self.price_session(org, &mut session).await?;
-        let mut tx = self.db.begin().await?;
-        sessions::insert(tx.ex(), org, &session).await?;
-        tx.commit().await?;
+        let mut conn = self.db.writer().await?;
+        sessions::insert(conn.ex(), org, &session).await?;
+        drop(conn);
         self.remember_session(org, &session);
         Ok(session)
     }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 mod layers;
 pub mod openapi;
+pub mod rendered;
 pub mod routes;
 pub mod wire;
 
@@ -26,6 +27,9 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub openapi_json: Arc<String>,
     pub checkout_limiter: Arc<routes::checkout::Limiter>,
+    /// JSON of cached sessions and plans (by organization, id; plans also by version).
+    pub rendered_sessions: Arc<rendered::Rendered<(String, String), tally_core::session::ClientSession>>,
+    pub rendered_plans: Arc<rendered::Rendered<(String, String, bool), tally_core::plan::Plan>>,
 }
 
 /// The process-wide Prometheus recorder (installed once).
@@ -88,6 +92,8 @@ pub fn router(app: App) -> Router {
         metrics: metrics_handle(),
         openapi_json: Arc::new(openapi_document().to_json().expect("the OpenAPI document serializes")),
         checkout_limiter: Arc::default(),
+        rendered_sessions: Arc::default(),
+        rendered_plans: Arc::default(),
     };
     let authenticated = api
         .layer(axum::middleware::from_fn_with_state(state.clone(), layers::idempotency))

@@ -232,6 +232,15 @@ impl Db {
         })
     }
 
+    /// A connection for one self-contained write statement (autocommit): cheaper
+    /// than a transaction when a single statement is all there is.
+    pub async fn writer(&self) -> Result<Conn> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Conn::Sqlite(write.acquire().await?),
+            Db::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        })
+    }
+
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),

@@ -8,6 +8,8 @@ use crate::wire::{ListPage, PlanCreate, PlanObject, PlanUpdate};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
+use crate::rendered::json_response;
 
 /// Find a plan.
 #[utoipa::path(get, path = "/plans/{id}", tag = "Plans",
@@ -17,8 +19,13 @@ use axum::http::StatusCode;
         (status = 401, description = "Unauthorized", body = ErrorBody),
         (status = 403, description = "The key lacks `plans: read`", body = ErrorBody),
         (status = 404, description = "Not Found", body = ErrorBody)))]
-pub async fn get_plan(State(s): State<AppState>, Auth(p): Auth, v: Version, Path(id): Path<String>) -> ApiResult<axum::Json<PlanObject>> {
-    Ok(axum::Json(PlanObject::new(std::sync::Arc::unwrap_or_clone(s.app.get_plan(&p, &id).await?), v)))
+pub async fn get_plan(State(s): State<AppState>, Auth(p): Auth, v: Version, Path(id): Path<String>) -> ApiResult<Response> {
+    let plan = s.app.get_plan(&p, &id).await?;
+    let key = (p.org().to_string(), id, v == Version::V2);
+    let bytes = s.rendered_plans.get_or_render(key, &plan, |plan| {
+        serde_json::to_vec(&PlanObject::new(plan.clone(), v)).expect("a plan serializes").into()
+    });
+    Ok(json_response(bytes))
 }
 
 /// List plans (v1: page, limit, order, sort, from, to, search).

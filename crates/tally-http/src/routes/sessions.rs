@@ -5,6 +5,8 @@ use crate::extract::{Auth, Json};
 use crate::wire::{SessionCreate, SessionObject, SessionUpdate};
 use crate::AppState;
 use axum::extract::{Path, State};
+use axum::response::Response;
+use crate::rendered::json_response;
 
 /// Create a client session.
 #[utoipa::path(post, path = "/client-session", tag = "Client Session", request_body = SessionCreate,
@@ -26,8 +28,12 @@ pub async fn create_session(State(s): State<AppState>, Auth(p): Auth, Json(body)
         (status = 401, description = "Unauthorized", body = ErrorBody),
         (status = 404, description = "Not Found", body = ErrorBody),
         (status = 500, description = "Internal Server Error", body = ErrorBody)))]
-pub async fn get_session(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> ApiResult<axum::Json<SessionObject>> {
-    Ok(axum::Json(std::sync::Arc::unwrap_or_clone(s.app.get_session(&p, &id).await?).into()))
+pub async fn get_session(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> ApiResult<Response> {
+    let session = s.app.get_session(&p, &id).await?;
+    let bytes = s.rendered_sessions.get_or_render((p.org().to_string(), id), &session, |session| {
+        serde_json::to_vec(&SessionObject::from(session.clone())).expect("a session serializes").into()
+    });
+    Ok(json_response(bytes))
 }
 
 /// Update a client session; prices are recomputed.
