@@ -9,6 +9,7 @@ use tally_pay::{Processor, SandboxProcessor};
 use tally_store::Db;
 
 pub mod access;
+mod batch;
 pub mod cache;
 pub mod checkout;
 pub mod customers;
@@ -53,16 +54,29 @@ pub struct App {
     /// processor, which this server does not ship yet.
     pub sandbox: Arc<dyn Processor>,
     pub cache: Arc<cache::Cache>,
+    /// Started on first use, on the runtime of that use.
+    session_writer: Arc<std::sync::OnceLock<batch::SessionWriter>>,
     pub config: Config,
 }
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> App {
         let cache = Arc::new(cache::Cache::new(config.read_cache_ttl));
-        App { db, clock, sandbox: Arc::new(SandboxProcessor::new()), cache, config }
+        App {
+            db,
+            clock,
+            sandbox: Arc::new(SandboxProcessor::new()),
+            cache,
+            session_writer: Arc::default(),
+            config,
+        }
     }
 
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
+    }
+
+    fn session_writer(&self) -> &batch::SessionWriter {
+        self.session_writer.get_or_init(|| batch::SessionWriter::start(self.db.clone()))
     }
 }

@@ -313,9 +313,11 @@ impl App {
         }
         let metadata = new.metadata.unwrap_or_default();
         validate::metadata("metadata", &metadata)?;
+        // Never hold a pooled connection while something else takes one: a full
+        // pool would wait for itself.
+        let plan = self.sellable_plan(&org.id, &plan_id).await?;
         let mut conn = self.db.conn().await?;
         let customer = customers::load(conn.ex(), &org.id, &customer_id, Some("customer.id")).await?;
-        let plan = self.sellable_plan(&org.id, &plan_id).await?;
         let method = self.saved_method(conn.ex(), &org.id, &customer, new.payment_method_id.as_deref(), "payment_method_id").await?;
         drop(conn);
         self.processor_for(org)?;

@@ -129,14 +129,13 @@ impl App {
         self.cache.sessions.put(cache::key(org, &s.id), Arc::new(s.clone()));
     }
 
-    pub async fn create_session(&self, p: &Principal, new: NewSession) -> AppResult<ClientSession> {
+    pub async fn create_session(&self, p: &Principal, new: NewSession) -> AppResult<Arc<ClientSession>> {
         p.require(Resource::ClientSessions, Access::Write)?;
         let org = p.org();
         let input = new.customer.ok_or_else(|| {
             AppError::invalid("customer", "is required: send `customer.id` of an existing customer or `customer.email` of a new one")
         })?;
         let sub = new.subscription.unwrap_or_default();
-        let mut conn = self.db.conn().await?;
 
         // Who buys.
         let customer = match &input.id {
@@ -154,7 +153,10 @@ impl App {
                         ));
                     }
                 }
-                let c = customers::load(conn.ex(), org, id, Some("customer.id")).await?;
+                let c = {
+                    let mut conn = self.db.conn().await?;
+                    customers::load(conn.ex(), org, id, Some("customer.id")).await?
+                };
                 SessionCustomer {
                     id: Some(c.id.clone()),
                     email: c.email.clone(),
@@ -211,8 +213,6 @@ impl App {
                 (flow, plan)
             }
         };
-        drop(conn);
-
         let options = apply_options(SessionOptions::default(), new.options);
         let now = self.now();
         let mut session = ClientSession {
@@ -236,10 +236,9 @@ impl App {
             updated_at: now,
         };
         self.price_session(org, &mut session).await?;
-        let mut conn = self.db.writer().await?;
-        sessions::insert(conn.ex(), org, &session).await?;
-        drop(conn);
-        self.remember_session(org, &session);
+        let session = Arc::new(session);
+        self.session_writer().insert(org, session.clone()).await?;
+        self.cache.sessions.put(cache::key(org, &session.id), session.clone());
         Ok(session)
     }
 

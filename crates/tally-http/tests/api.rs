@@ -420,3 +420,22 @@ both_stores!(operations_endpoints, |t| {
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("openapi.json"));
 });
+
+both_stores!(concurrent_sessions_on_a_cold_cache, |t| {
+    // Many creations at once while nothing is cached: no request may wait for a
+    // pooled connection that another waiting request holds (this once hung).
+    t.post("/plans", pro_plan("p")).await.expect(201);
+    let body = json!({"customer": {"email": "a@example.com", "country": "DE"}, "plan": {"id": "p"}, "options": {"currency_details": true}});
+    let all = futures::future::join_all((0..48).map(|_| t.post("/client-session", body.clone())));
+    let results = tokio::time::timeout(std::time::Duration::from_secs(20), all).await.expect("no request hangs");
+    let mut ids = std::collections::HashSet::new();
+    for r in results {
+        let b = r.expect(200);
+        assert!(ids.insert(b["id"].as_str().unwrap().to_string()));
+    }
+    // Every one of them was written (group commit acknowledges only written rows).
+    for id in ids.iter().take(5) {
+        t.app.cache.sessions.clear();
+        t.get(&format!("/client-session/{id}")).await.expect(200);
+    }
+});

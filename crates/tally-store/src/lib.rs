@@ -170,14 +170,16 @@ impl Db {
     /// Opens (creating if needed) the embedded store at `file`.
     ///
     /// Settings: WAL journal (readers never block the writer), foreign keys on,
-    /// a 5 s busy timeout, `synchronous = FULL` so a committed payment survives
-    /// power loss (NORMAL in WAL can lose the last commits on power loss).
-    pub async fn open_sqlite(file: &Path) -> Result<Db> {
+    /// a 5 s busy timeout, and `synchronous` as given: FULL (the default) makes
+    /// every commit durable at once, even against power loss; NORMAL in WAL mode
+    /// survives a crash of the process but may lose the last commits on power loss.
+    pub async fn open_sqlite(file: &Path, durable: bool) -> Result<Db> {
+        let synchronous = if durable { SqliteSynchronous::Full } else { SqliteSynchronous::Normal };
         let opts = SqliteConnectOptions::new()
             .filename(file)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let write = SqlitePoolOptions::new()
@@ -204,7 +206,7 @@ impl Db {
     pub async fn open(postgres_url: Option<&str>, sqlite_file: &Path) -> Result<Db> {
         match postgres_url {
             Some(url) => Db::open_postgres(url, 16).await,
-            None => Db::open_sqlite(sqlite_file).await,
+            None => Db::open_sqlite(sqlite_file, true).await,
         }
     }
 

@@ -16,6 +16,33 @@ pub async fn insert(ex: Ex<'_>, org: &str, s: &ClientSession) -> Result<()> {
     Ok(())
 }
 
+/// Inserts many sessions (of any organizations) in one statement: one round
+/// trip and one commit for all of them. Atomic: all rows or none.
+pub async fn insert_many(ex: Ex<'_>, rows: &[(String, std::sync::Arc<ClientSession>)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO client_sessions (id, organization_id, body, expires_at, completed_at, created_at, updated_at) VALUES ",
+    );
+    for i in 0..rows.len() {
+        let b = i * 7;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7));
+    }
+    on!(ex, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (org, s) in rows {
+            q = q.bind(s.id.clone()).bind(org.clone()).bind(json(&**s)).bind(to_micros(s.expires_at))
+                .bind(s.completed_at.map(to_micros)).bind(to_micros(s.created_at)).bind(to_micros(s.updated_at));
+        }
+        q.execute(&mut *c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// Rewrites a session that is still open; returns false when it was completed
 /// meanwhile (the caller must not overwrite a completed session).
 pub async fn update_open(ex: Ex<'_>, org: &str, s: &ClientSession) -> Result<bool> {

@@ -26,6 +26,11 @@ struct StoreArgs {
     /// A `postgres://` URL switches to PostgreSQL; otherwise the embedded store is used.
     #[arg(long, env = "TALLY_DATABASE_URL")]
     database_url: Option<String>,
+    /// Embedded store durability: `full` syncs every commit to disk (survives power
+    /// loss); `normal` syncs at checkpoints (survives a crash of the process, may
+    /// lose the last commits on power loss) and writes much faster.
+    #[arg(long, env = "TALLY_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = ["full", "normal"])]
+    sqlite_synchronous: String,
 }
 
 #[derive(Subcommand)]
@@ -123,7 +128,7 @@ async fn open(store: &StoreArgs) -> Result<Db> {
             std::fs::create_dir_all(&store.data_dir)
                 .with_context(|| format!("creating data dir {}", store.data_dir.display()))?;
             let file = store.data_dir.join("tally.db");
-            Db::open_sqlite(&file).await.with_context(|| format!("opening {}", file.display()))?
+            Db::open_sqlite(&file, store.sqlite_synchronous == "full").await.with_context(|| format!("opening {}", file.display()))?
         }
     };
     db.migrate().await.context("applying migrations")?;

@@ -15,8 +15,16 @@ use crate::rendered::json_response;
         (status = 400, description = "Bad Request", body = ErrorBody),
         (status = 401, description = "Unauthorized", body = ErrorBody),
         (status = 404, description = "A referenced customer or plan does not exist", body = ErrorBody)))]
-pub async fn create_session(State(s): State<AppState>, Auth(p): Auth, Json(body): Json<SessionCreate>) -> ApiResult<axum::Json<SessionObject>> {
-    Ok(axum::Json(s.app.create_session(&p, body.into_app()?).await?.into()))
+pub async fn create_session(State(s): State<AppState>, Auth(p): Auth, Json(body): Json<SessionCreate>) -> ApiResult<Response> {
+    let session = s.app.create_session(&p, body.into_app()?).await?;
+    Ok(json_response(render(&s, p.org(), &session)))
+}
+
+/// A session's JSON, rendered once per cached value.
+fn render(s: &AppState, org: &str, session: &std::sync::Arc<tally_core::session::ClientSession>) -> axum::body::Bytes {
+    s.rendered_sessions.get_or_render((org.to_string(), session.id.clone()), session, |session| {
+        serde_json::to_vec(&SessionObject::from(session.clone())).expect("a session serializes").into()
+    })
 }
 
 /// Get a client-session by its id.
@@ -30,10 +38,7 @@ pub async fn create_session(State(s): State<AppState>, Auth(p): Auth, Json(body)
         (status = 500, description = "Internal Server Error", body = ErrorBody)))]
 pub async fn get_session(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> ApiResult<Response> {
     let session = s.app.get_session(&p, &id).await?;
-    let bytes = s.rendered_sessions.get_or_render((p.org().to_string(), id), &session, |session| {
-        serde_json::to_vec(&SessionObject::from(session.clone())).expect("a session serializes").into()
-    });
-    Ok(json_response(bytes))
+    Ok(json_response(render(&s, p.org(), &session)))
 }
 
 /// Update a client session; prices are recomputed.

@@ -80,7 +80,7 @@ pub async fn spawn_with(store: Store, config: Config) -> Option<TestApp> {
         Store::Sqlite => {
             let dir = std::env::temp_dir().join(format!("tally-test-{}", uuid::Uuid::new_v4()));
             std::fs::create_dir_all(&dir).unwrap();
-            (Db::open_sqlite(&dir.join("tally.db")).await.unwrap(), Guard::Sqlite(dir))
+            (Db::open_sqlite(&dir.join("tally.db"), true).await.unwrap(), Guard::Sqlite(dir))
         }
         Store::Postgres => {
             let admin_url = postgres_url()?;
