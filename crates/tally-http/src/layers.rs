@@ -1,6 +1,8 @@
-//! The layers around every request: `observe` (request id, one structured log
-//! line, metrics), `api_version`, `authenticate`, `idempotency`, and the JSON
-//! answers for unknown routes, wrong methods and panics.
+//! The layers around every request — `edge` (request id, API version, CORS of
+//! the checkout calls, log line, metrics) — and around authenticated ones —
+//! `guard` (API key → principal, then Idempotency-Key) — plus the JSON answers
+//! for unknown routes, wrong methods and panics. Few layers: each one costs on
+//! every request.
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -12,16 +14,65 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::time::Instant;
-use tally_app::access::Principal;
 use tally_app::idempotency::Claim;
 
 pub const REQUEST_ID: &str = "x-request-id";
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const REPLAYED: &str = "idempotent-replayed";
 
-/// Request id (kept from the client when sane, else new), a log line per
-/// request, and Prometheus counters/histograms labelled by route template.
-pub async fn observe(mut req: Request, next: Next) -> Response {
+/// A request id unique within this process and across restarts: a random
+/// prefix drawn once, then a counter (cheaper than a UUID per request).
+fn new_request_id() -> String {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<String> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_string());
+    format!("req_{prefix}_{:x}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PATCH => "PATCH",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::HEAD => "HEAD",
+        _ => "OTHER",
+    }
+}
+
+/// Paths a browser on the merchant's origin calls: the checkout calls and the SDK.
+fn is_checkout_path(path: &str) -> bool {
+    path == "/checkout.js"
+        || path.starts_with("/checkout/")
+        || (path.starts_with("/client-session/")
+            && (path.ends_with("/checkout") || path.ends_with("/complete") || path.ends_with("/three-d-secure")))
+}
+
+/// Adds CORS to answers of the public checkout calls (any origin; no
+/// credentials are involved: the session id is in the path), errors included, so
+/// the SDK can read declines and validation errors.
+fn allow_any_origin(resp: &mut Response) {
+    resp.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+}
+
+fn preflight() -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    let h = r.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    r
+}
+
+/// The edge of every request: the request id (kept from the client when sane,
+/// else new), `X-API-Version` (D-2: missing is 1.0.0, anything else but 2.0.0 is
+/// 400), CORS for the checkout calls, one structured log line, and Prometheus
+/// metrics labelled by route template.
+pub async fn edge(mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = req
         .headers()
@@ -29,21 +80,29 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
         .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-    let method = req.method().clone();
+        .unwrap_or_else(new_request_id);
+    let method = method_label(req.method());
     let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
     let path = req.uri().path().to_string();
+    let checkout = is_checkout_path(&path);
     if let Ok(v) = HeaderValue::from_str(&id) {
         req.headers_mut().insert(REQUEST_ID, v);
     }
-    let mut resp = next.run(req).await;
+    let mut resp = match Version::parse(req.headers().get(VERSION_HEADER).map(|v| v.as_bytes())) {
+        Err(e) => e.into_response(),
+        Ok(_) if checkout && req.method() == Method::OPTIONS => preflight(),
+        Ok(_) => next.run(req).await,
+    };
+    if checkout {
+        allow_any_origin(&mut resp);
+    }
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
     let route = route.unwrap_or_else(|| if status == 404 { "unmatched".into() } else { path.clone() });
     tracing::info!(
         target: "tally::request",
-        request_id = %id, method = %method, path = %path, route = %route, status,
-        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        request_id = %id, method, path = %path, route = %route, status,
+        duration_us = elapsed.as_micros() as u64,
         "request"
     );
     let labels = [("method", method.to_string()), ("route", route), ("status", status.to_string())];
@@ -55,46 +114,9 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
     resp
 }
 
-/// Paths a browser on the merchant's origin calls: the checkout calls and the SDK.
-fn is_checkout_path(path: &str) -> bool {
-    path == "/checkout.js"
-        || path.starts_with("/checkout/")
-        || (path.starts_with("/client-session/")
-            && (path.ends_with("/checkout") || path.ends_with("/complete") || path.ends_with("/three-d-secure")))
-}
-
-/// CORS for the public checkout calls only (any origin; no credentials are
-/// involved: the session id is in the path). Preflights are answered here, and
-/// every answer — errors included — carries `Access-Control-Allow-Origin` so the
-/// SDK can read declines and validation errors.
-pub async fn checkout_cors(req: Request, next: Next) -> Response {
-    if !is_checkout_path(req.uri().path()) {
-        return next.run(req).await;
-    }
-    let mut resp = if req.method() == Method::OPTIONS {
-        let mut r = StatusCode::NO_CONTENT.into_response();
-        let h = r.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-        r
-    } else {
-        next.run(req).await
-    };
-    resp.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    resp
-}
-
-/// D-2: missing `X-API-Version` is 1.0.0; an unknown value is 400 at once.
-pub async fn api_version(req: Request, next: Next) -> Response {
-    match Version::parse(req.headers().get(VERSION_HEADER).map(|v| v.as_bytes())) {
-        Ok(_) => next.run(req).await,
-        Err(e) => e.into_response(),
-    }
-}
-
-/// `Authorization: Bearer <key>` → [`Principal`] in the request extensions, or 401.
-pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Authenticated routes: `Authorization: Bearer <key>` → [`Principal`] in the
+/// request extensions (or 401), then the Idempotency-Key of POST and PATCH.
+pub async fn guard(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     let header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or(""));
     let secret = match header {
         None => return ApiError::unauthorized("no API key: send `Authorization: Bearer <key>`").into_response(),
@@ -107,8 +129,9 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
     };
     match s.app.authenticate(&secret).await {
         Ok(Some(p)) => {
+            let org = p.org().to_string();
             req.extensions_mut().insert(p);
-            next.run(req).await
+            idempotent(&s, org, req, next).await
         }
         Ok(None) => ApiError::unauthorized("the API key is unknown or has been revoked").into_response(),
         Err(e) => ApiError::from(e).into_response(),
@@ -116,7 +139,7 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
 }
 
 /// Idempotency-Key on POST and PATCH (§1): claim, run once, store, replay.
-pub async fn idempotency(State(s): State<AppState>, req: Request, next: Next) -> Response {
+async fn idempotent(s: &AppState, org: String, req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::POST | Method::PATCH) {
         return next.run(req).await;
     }
@@ -125,9 +148,6 @@ pub async fn idempotency(State(s): State<AppState>, req: Request, next: Next) ->
     };
     let Ok(key) = key.to_str().map(str::to_string) else {
         return ApiError::bad_request("Idempotency-Key", "must be visible ASCII characters").into_response();
-    };
-    let Some(org) = req.extensions().get::<std::sync::Arc<Principal>>().map(|p| p.org().to_string()) else {
-        return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
     let bytes = match read_body(body).await {

@@ -95,9 +95,7 @@ pub fn router(app: App) -> Router {
         rendered_sessions: Arc::default(),
         rendered_plans: Arc::default(),
     };
-    let authenticated = api
-        .layer(axum::middleware::from_fn_with_state(state.clone(), layers::idempotency))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), layers::authenticate));
+    let authenticated = api.layer(axum::middleware::from_fn_with_state(state.clone(), layers::guard));
     let checkout = checkout
         .route("/checkout.js", get(routes::checkout::sdk))
         .route("/checkout/{id}", get(routes::checkout::page));
@@ -113,10 +111,8 @@ pub fn router(app: App) -> Router {
         .merge(public)
         .fallback(layers::not_found)
         .method_not_allowed_fallback(layers::method_not_allowed)
-        .layer(axum::middleware::from_fn(layers::api_version))
-        .layer(axum::middleware::from_fn(layers::checkout_cors))
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(layers::panic_response))
-        .layer(axum::middleware::from_fn(layers::observe))
+        .layer(axum::middleware::from_fn(layers::edge))
         .with_state(state)
 }
