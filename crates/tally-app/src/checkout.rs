@@ -5,7 +5,7 @@
 //! (a lock row), and a session completes at most once.
 
 use crate::customers;
-use crate::payments::{ChargeIntent, NewSubscription, PaymentMethod, processor_failure};
+use crate::payments::{ChargeIntent, NewSubscription, PaymentMethod};
 use crate::{App, AppError, AppResult};
 use jiff::tz::TimeZone;
 use jiff::SignedDuration;
@@ -293,7 +293,7 @@ impl App {
         let vaulted = match tokio::time::timeout(self.config.processor_timeout, processor.tokenize(&checked)).await {
             Ok(Ok(v)) => v,
             Ok(Err(e)) => {
-                let _ = processor_failure(&e);
+                tracing::warn!(error = %e, "the processor refused to vault a card");
                 return Err(AppError::rule("processor_error", None, "the card could not be saved at the processor; try again"));
             }
             Err(_) => return Err(AppError::rule("processor_error", None, "the processor did not answer in time; try again")),

@@ -105,7 +105,7 @@ pub(crate) fn decline_reason(outcome: &ChargeOutcome) -> Option<serde_json::Valu
     outcome.status_reason().map(|r| serde_json::to_value(r).expect("a status reason serializes"))
 }
 
-pub(crate) fn processor_failure(e: &ProcessorError) -> ChargeOutcome {
+fn processor_failure(e: &ProcessorError) -> ChargeOutcome {
     tracing::warn!(error = %e, "processor call failed");
     e.as_outcome()
 }
@@ -322,7 +322,7 @@ impl App {
         drop(conn);
         self.processor_for(org)?;
         let country = customer.country();
-        let (amount, subscription) = first_charge(&plan, country, true, Metadata::new());
+        let (amount, subscription) = first_charge(&plan, country);
         let intent = ChargeIntent {
             org,
             customer: &customer,
@@ -454,16 +454,13 @@ impl App {
 }
 
 /// What the first charge of `plan` is for a customer in `country`: the trial
-/// price when a trial starts, else the price; and the subscription to start.
-pub(crate) fn first_charge(plan: &Plan, country: Option<Country>, with_trial: bool, metadata: Metadata) -> (Money, Option<NewSubscription>) {
+/// price when the plan has a trial, else the price; and the subscription to start.
+fn first_charge(plan: &Plan, country: Option<Country>) -> (Money, Option<NewSubscription>) {
     match PlanSnapshot::of(plan, country) {
         None => (plan.price.resolve(country), None),
         Some(snapshot) => {
-            let amount = match (&snapshot.trial_price, with_trial) {
-                (Some(t), true) => *t,
-                _ => snapshot.price,
-            };
-            (amount, Some(NewSubscription { plan: snapshot, with_trial, metadata }))
+            let amount = snapshot.trial_price.unwrap_or(snapshot.price);
+            (amount, Some(NewSubscription { plan: snapshot, with_trial: true, metadata: Metadata::new() }))
         }
     }
 }

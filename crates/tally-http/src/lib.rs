@@ -20,16 +20,26 @@ use tally_app::App;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// What every handler can reach.
+/// What every handler can reach; one `Arc`, so cloning it per request is cheap.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub app: App,
     pub metrics: PrometheusHandle,
-    pub openapi_json: Arc<String>,
-    pub checkout_limiter: Arc<routes::checkout::Limiter>,
+    pub openapi_json: String,
+    pub checkout_limiter: routes::checkout::Limiter,
     /// JSON of cached sessions and plans (by organization, id; plans also by version).
-    pub rendered_sessions: Arc<rendered::Rendered<(String, String), tally_core::session::ClientSession>>,
-    pub rendered_plans: Arc<rendered::Rendered<(String, String, bool), tally_core::plan::Plan>>,
+    pub rendered_sessions: rendered::Rendered<(String, String), tally_core::session::ClientSession>,
+    pub rendered_plans: rendered::Rendered<(String, String, bool), tally_core::plan::Plan>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// The process-wide Prometheus recorder (installed once).
@@ -87,14 +97,14 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn router(app: App) -> Router {
     let (api, _) = api_routes().split_for_parts();
     let (checkout, _) = checkout_routes().split_for_parts();
-    let state = AppState {
+    let state = AppState(Arc::new(Shared {
         app,
         metrics: metrics_handle(),
-        openapi_json: Arc::new(openapi_document().to_json().expect("the OpenAPI document serializes")),
-        checkout_limiter: Arc::default(),
-        rendered_sessions: Arc::default(),
-        rendered_plans: Arc::default(),
-    };
+        openapi_json: openapi_document().to_json().expect("the OpenAPI document serializes"),
+        checkout_limiter: routes::checkout::Limiter::default(),
+        rendered_sessions: rendered::Rendered::default(),
+        rendered_plans: rendered::Rendered::default(),
+    }));
     let authenticated = api.layer(axum::middleware::from_fn_with_state(state.clone(), layers::guard));
     let checkout = checkout
         .route("/checkout.js", get(routes::checkout::sdk))

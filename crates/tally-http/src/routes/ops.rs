@@ -25,7 +25,7 @@ pub async fn metrics(State(s): State<AppState>) -> Response {
 }
 
 pub async fn openapi(State(s): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], s.openapi_json.as_ref().clone()).into_response()
+    ([(header::CONTENT_TYPE, "application/json")], s.openapi_json.clone()).into_response()
 }
 
 pub async fn docs() -> Html<&'static str> {
