@@ -342,9 +342,30 @@ pub struct SessionObject {
     pub currency_details: Option<CurrencyDetails>,
 }
 
+impl From<tally_core::session::SessionPlan> for SessionPlanObject {
+    fn from(p: tally_core::session::SessionPlan) -> SessionPlanObject {
+        SessionPlanObject {
+            id: p.id,
+            created_at: ts(p.created_at),
+            updated_at: ts(p.updated_at),
+            name: p.name,
+            plan_type: p.plan_type,
+            interval: p.interval,
+            interval_count: p.interval_count,
+            amount: p.price.amount,
+            currency: p.price.currency,
+            trial: p.trial.map(|t| SessionTrialObject {
+                amount: t.price.amount,
+                currency: t.price.currency,
+                interval: t.interval,
+                interval_count: t.interval_count,
+            }),
+        }
+    }
+}
+
 impl From<ClientSession> for SessionObject {
     fn from(s: ClientSession) -> SessionObject {
-        let p = s.plan;
         SessionObject {
             id: s.id,
             expiry_date: rfc3339_micros(s.expires_at),
@@ -361,23 +382,7 @@ impl From<ClientSession> for SessionObject {
                 proration_billing_mode: s.subscription.proration_billing_mode,
             },
             payment: SessionPaymentObject { metadata: s.payment_metadata },
-            plan: SessionPlanObject {
-                id: p.id,
-                created_at: ts(p.created_at),
-                updated_at: ts(p.updated_at),
-                name: p.name,
-                plan_type: p.plan_type,
-                interval: p.interval,
-                interval_count: p.interval_count,
-                amount: p.price.amount,
-                currency: p.price.currency,
-                trial: p.trial.map(|t| SessionTrialObject {
-                    amount: t.price.amount,
-                    currency: t.price.currency,
-                    interval: t.interval,
-                    interval_count: t.interval_count,
-                }),
-            },
+            plan: s.plan.into(),
             currency_details: s.currency_details,
         }
     }
@@ -951,21 +956,6 @@ pub struct SavedCardObject {
     pub exp_year: i32,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CheckoutPlanObject {
-    pub id: String,
-    pub name: String,
-    #[serde(rename = "type")]
-    #[schema(rename = "type")]
-    pub plan_type: PlanType,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub interval: Option<Interval>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub interval_count: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trial: Option<SessionTrialObject>,
-}
-
 /// What the checkout page may see of a session (no secrets, no customer data).
 #[derive(Serialize, ToSchema)]
 pub struct CheckoutObject {
@@ -974,7 +964,8 @@ pub struct CheckoutObject {
     /// `open`, `expired` or `completed`.
     pub status: &'static str,
     pub payment_methods_mode: PaymentMethodsMode,
-    pub plan: CheckoutPlanObject,
+    /// The plan as sold in this session, with the resolved price.
+    pub plan: SessionPlanObject,
     pub price: tally_core::pricing::DueNowPrice,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trial: Option<tally_core::pricing::DueNowPrice>,

@@ -245,26 +245,8 @@ impl CardInput {
             return Err(CardError::new("card.cvc", "invalid_cvc", message));
         }
 
-        let postal_code = non_blank(&self.postal_code);
-        if let Some(p) = &postal_code
-            && p.chars().count() > MAX_POSTAL_CODE_LEN
-        {
-            return Err(CardError::new(
-                "card.postal_code",
-                "invalid_postal_code",
-                format!("card.postal_code must be at most {MAX_POSTAL_CODE_LEN} characters"),
-            ));
-        }
-        let holder_name = non_blank(&self.holder_name);
-        if let Some(n) = &holder_name
-            && n.chars().count() > MAX_HOLDER_NAME_LEN
-        {
-            return Err(CardError::new(
-                "card.holder_name",
-                "invalid_holder_name",
-                format!("card.holder_name must be at most {MAX_HOLDER_NAME_LEN} characters"),
-            ));
-        }
+        let postal_code = bounded(&self.postal_code, "card.postal_code", "invalid_postal_code", MAX_POSTAL_CODE_LEN)?;
+        let holder_name = bounded(&self.holder_name, "card.holder_name", "invalid_holder_name", MAX_HOLDER_NAME_LEN)?;
 
         Ok(CheckedCard {
             number,
@@ -275,6 +257,17 @@ impl CardInput {
             postal_code,
             holder_name,
         })
+    }
+}
+
+/// An optional free-text field: blank is absent; longer than `max` is an error.
+fn bounded(v: &Option<String>, field: &'static str, code: &'static str, max: usize) -> Result<Option<String>, CardError> {
+    let v = non_blank(v);
+    match &v {
+        Some(text) if text.chars().count() > max => {
+            Err(CardError::new(field, code, format!("{field} must be at most {max} characters")))
+        }
+        _ => Ok(v),
     }
 }
 

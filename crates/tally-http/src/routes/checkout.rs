@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Json;
 use crate::wire::{
-    ChallengeBody, CheckoutObject, CheckoutPlanObject, CompleteBody, CompletionObject, SavedCardObject, SessionTrialObject,
+    ChallengeBody, CheckoutObject, CompleteBody, CompletionObject, SavedCardObject,
 };
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -76,19 +76,7 @@ pub async fn view(State(s): State<AppState>, Path(id): Path<String>) -> ApiResul
         expiry_date: rfc3339_micros(session.expires_at),
         status: v.status,
         payment_methods_mode: session.options.payment_methods_mode,
-        plan: CheckoutPlanObject {
-            id: session.plan.id,
-            name: session.plan.name,
-            plan_type: session.plan.plan_type,
-            interval: session.plan.interval,
-            interval_count: session.plan.interval_count,
-            trial: session.plan.trial.map(|t| SessionTrialObject {
-                amount: t.price.amount,
-                currency: t.price.currency,
-                interval: t.interval,
-                interval_count: t.interval_count,
-            }),
-        },
+        plan: session.plan.into(),
         price: tally_core::pricing::DueNowPrice { payment: prices.payment, local: prices.local },
         trial: prices.trial,
         due_now: prices.due_now,
