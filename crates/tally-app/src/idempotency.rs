@@ -9,6 +9,9 @@ use tally_store::idempotency as store;
 
 pub const KEY_MAX_CHARS: usize = 255;
 pub const RETENTION: SignedDuration = SignedDuration::from_hours(24);
+/// A claim still unfinished after this was abandoned by a server that stopped
+/// mid-request; a retry may run it again.
+pub const ABANDONED: SignedDuration = SignedDuration::from_mins(5);
 
 /// What to do with a request that carries an idempotency key.
 #[derive(Debug)]
@@ -26,11 +29,12 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        if let Some(old) = store::get(tx.ex(), org, key).await?
-            && old.created_at < to_micros(now - RETENTION)
-            && old.status_code.is_some()
-        {
-            store::release(tx.ex(), org, key).await?;
+        if let Some(old) = store::get(tx.ex(), org, key).await? {
+            let expired = old.status_code.is_some() && old.created_at < to_micros(now - RETENTION);
+            let abandoned = old.status_code.is_none() && old.created_at < to_micros(now - ABANDONED);
+            if expired || abandoned {
+                store::release(tx.ex(), org, key).await?;
+            }
         }
         let claimed = store::claim(tx.ex(), org, key, request_hash, to_micros(now)).await?;
         let existing = if claimed { None } else { store::get(tx.ex(), org, key).await? };

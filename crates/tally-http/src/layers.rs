@@ -172,24 +172,39 @@ async fn idempotent(s: &AppState, org: String, req: Request, next: Next) -> Resp
             resp
         }
         Ok(Claim::Proceed) => {
-            let resp = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-            let (rparts, rbody) = resp.into_parts();
-            let rbytes = match axum::body::to_bytes(rbody, usize::MAX).await {
-                Ok(b) => b,
-                Err(e) => {
-                    let _ = s.app.idempotency_release(&org, &key).await;
-                    return ApiError::internal(format!("reading response body: {e}")).into_response();
+            let (org_of_panic, key_of_panic) = (org.clone(), key.clone());
+            // Run to the end on a task of its own: a client that disconnects
+            // mid-request must not leave the key claimed with its effect unrecorded.
+            let state = s.clone();
+            let run = tokio::spawn(async move {
+                let resp = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+                let (rparts, rbody) = resp.into_parts();
+                let rbytes = match axum::body::to_bytes(rbody, usize::MAX).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let _ = state.app.idempotency_release(&org, &key).await;
+                        return ApiError::internal(format!("reading response body: {e}")).into_response();
+                    }
+                };
+                let outcome = if rparts.status.is_server_error() {
+                    state.app.idempotency_release(&org, &key).await
+                } else {
+                    let body = String::from_utf8_lossy(&rbytes);
+                    state.app.idempotency_finish(&org, &key, rparts.status.as_u16(), &body).await
+                };
+                if let Err(e) = outcome {
+                    tracing::error!(error = %e, "could not record idempotency outcome");
                 }
-            };
-            let outcome = if rparts.status.is_server_error() {
-                s.app.idempotency_release(&org, &key).await
-            } else {
-                s.app.idempotency_finish(&org, &key, rparts.status.as_u16(), &String::from_utf8_lossy(&rbytes)).await
-            };
-            if let Err(e) = outcome {
-                tracing::error!(error = %e, "could not record idempotency outcome");
+                Response::from_parts(rparts, Body::from(rbytes))
+            });
+            match run.await {
+                Ok(resp) => resp,
+                // The handler panicked: nothing was acknowledged; free the key.
+                Err(e) => {
+                    let _ = s.app.idempotency_release(&org_of_panic, &key_of_panic).await;
+                    ApiError::internal(format!("handler failed: {e}")).into_response()
+                }
             }
-            Response::from_parts(rparts, Body::from(rbytes))
         }
     }
 }

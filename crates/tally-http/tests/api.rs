@@ -401,6 +401,18 @@ both_stores!(idempotency_keys, |t| {
     t.advance(jiff::SignedDuration::from_hours(25));
     let fresh = send("k1", json!({"email": "b@example.com"})).await;
     assert_eq!(fresh.status, 201);
+    // A claim left unfinished by a server that stopped mid-request: in progress
+    // at first, free to run again once abandoned.
+    let org = t.app.root_organization().await.unwrap().unwrap().id;
+    t.app.idempotency_claim(&org, "k4", "some-other-request").await.unwrap();
+    send("k4", json!({"email": "d@example.com"})).await.error(409, "idempotency_conflict");
+    t.app.idempotency_claim(&org, "k5", "x").await.unwrap();
+    t.advance(jiff::SignedDuration::from_mins(6));
+    let mut conn = t.app.db.conn().await.unwrap();
+    let before = tally_store::idempotency::get(conn.ex(), &org, "k5").await.unwrap().unwrap();
+    assert!(before.status_code.is_none(), "still marked running");
+    drop(conn);
+    assert_eq!(send("k5", json!({"email": "e@example.com"})).await.status, 201, "an abandoned claim is taken over");
 });
 
 both_stores!(operations_endpoints, |t| {
