@@ -106,8 +106,8 @@ pub enum Conn {
 impl Conn {
     pub fn ex(&mut self) -> Ex<'_> {
         match self {
-            Conn::Sqlite(c) => Ex::Sqlite(&mut **c),
-            Conn::Postgres(c) => Ex::Postgres(&mut **c),
+            Conn::Sqlite(c) => Ex::Sqlite(c),
+            Conn::Postgres(c) => Ex::Postgres(c),
         }
     }
 }
@@ -121,8 +121,8 @@ pub enum Tx {
 impl Tx {
     pub fn ex(&mut self) -> Ex<'_> {
         match self {
-            Tx::Sqlite(t) => Ex::Sqlite(&mut **t),
-            Tx::Postgres(t) => Ex::Postgres(&mut **t),
+            Tx::Sqlite(t) => Ex::Sqlite(t),
+            Tx::Postgres(t) => Ex::Postgres(t),
         }
     }
 

@@ -280,25 +280,3 @@ pub async fn update_refund(ex: Ex<'_>, org: &str, r: &RefundRecord) -> Result<()
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
-
-pub async fn refunds_of(ex: Ex<'_>, org: &str, payment_id: &str) -> Result<Vec<RefundRecord>> {
-    let rows: Vec<(String, String, i64, String, String, Option<String>, Option<String>, i64, i64)> = on!(ex, c => sqlx::query_as(
-        "SELECT id, payment_id, amount, currency, status, reason, processor_refund_id, created_at, updated_at \
-         FROM refunds WHERE organization_id = $1 AND payment_id = $2 ORDER BY created_at, id")
-        .bind(org).bind(payment_id).fetch_all(&mut *c).await)?;
-    rows.into_iter()
-        .map(|(id, payment_id, amount, currency, status, reason, processor_refund_id, created_at, updated_at)| {
-            let currency = Currency::parse(&currency).ok_or_else(|| StoreError::Corrupt(format!("currency {currency}")))?;
-            Ok(RefundRecord {
-                id,
-                payment_id,
-                amount: Money::new(amount, currency),
-                status,
-                reason,
-                processor_refund_id,
-                created_at: from_micros(created_at),
-                updated_at: from_micros(updated_at),
-            })
-        })
-        .collect()
-}
