@@ -115,16 +115,11 @@ impl App {
         p.require(Resource::Customers, Access::Write)?;
         let mut tx = self.db.begin().await?;
         let mut c = load(tx.ex(), p.org(), id, None).await?;
-        fn set<T>(slot: &mut Option<T>, v: Option<Option<T>>) {
-            if let Some(v) = v {
-                *slot = v;
-            }
-        }
-        set(&mut c.email, patch.email);
-        set(&mut c.external_id, patch.external_id);
-        set(&mut c.full_name, patch.full_name);
-        set(&mut c.phone, patch.phone);
-        set(&mut c.address, patch.address);
+        crate::patch(&mut c.email, patch.email);
+        crate::patch(&mut c.external_id, patch.external_id);
+        crate::patch(&mut c.full_name, patch.full_name);
+        crate::patch(&mut c.phone, patch.phone);
+        crate::patch(&mut c.address, patch.address);
         if let Some(m) = patch.metadata {
             c.metadata = m.unwrap_or_default();
         }

@@ -80,3 +80,11 @@ impl App {
         self.session_writer.get_or_init(|| batch::SessionWriter::start(self.db.clone()))
     }
 }
+
+/// One field of a partial update: absent (`None`) keeps the value, present
+/// (`Some(v)`, where `v` may be `None` for a JSON null) replaces it.
+pub(crate) fn patch<T>(slot: &mut Option<T>, v: Option<Option<T>>) {
+    if let Some(v) = v {
+        *slot = v;
+    }
+}

@@ -26,11 +26,6 @@ pub struct PlanPatch {
 
 impl PlanPatch {
     fn apply(self, mut t: PlanTerms) -> PlanTerms {
-        fn set<T>(slot: &mut Option<T>, v: Option<Option<T>>) {
-            if let Some(v) = v {
-                *slot = v;
-            }
-        }
         if let Some(n) = self.name {
             t.name = Some(n);
         }
@@ -48,11 +43,11 @@ impl PlanPatch {
         if let Some(p) = self.price {
             t.price = Some(p);
         }
-        set(&mut t.interval, self.interval);
-        set(&mut t.interval_count, self.interval_count);
-        set(&mut t.trial_interval, self.trial_interval);
-        set(&mut t.trial_interval_count, self.trial_interval_count);
-        set(&mut t.trial_price, self.trial_price);
+        crate::patch(&mut t.interval, self.interval);
+        crate::patch(&mut t.interval_count, self.interval_count);
+        crate::patch(&mut t.trial_interval, self.trial_interval);
+        crate::patch(&mut t.trial_interval_count, self.trial_interval_count);
+        crate::patch(&mut t.trial_price, self.trial_price);
         t
     }
 }

@@ -52,25 +52,38 @@ fn search_text(c: &Customer) -> String {
         .to_lowercase()
 }
 
+/// Binds the fields of `cu` as `$1…$11` (organization, id, then the mutable ones).
+macro_rules! bind_customer {
+    ($query:expr, $org:expr, $cu:expr) => {
+        $query
+            .bind($org)
+            .bind(&$cu.id)
+            .bind(&$cu.email)
+            .bind($cu.email.as_ref().map(|e| e.to_lowercase()))
+            .bind(&$cu.external_id)
+            .bind(&$cu.full_name)
+            .bind(&$cu.phone)
+            .bind($cu.address.as_ref().map(json))
+            .bind(json(&$cu.metadata))
+            .bind(search_text($cu))
+            .bind(to_micros($cu.updated_at))
+    };
+}
+
 /// Inserts a customer; a taken `external_id` is [`crate::StoreError::Conflict`].
 pub async fn insert(ex: Ex<'_>, org: &str, cu: &Customer) -> Result<()> {
-    on!(ex, c => sqlx::query(
-        "INSERT INTO customers (id, organization_id, email, email_lower, external_id, full_name, phone, address, \
-         metadata, search_text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
-        .bind(&cu.id).bind(org).bind(&cu.email).bind(cu.email.as_ref().map(|e| e.to_lowercase()))
-        .bind(&cu.external_id).bind(&cu.full_name).bind(&cu.phone).bind(cu.address.as_ref().map(json))
-        .bind(json(&cu.metadata)).bind(search_text(cu)).bind(to_micros(cu.created_at)).bind(to_micros(cu.updated_at))
+    on!(ex, c => bind_customer!(sqlx::query(
+        "INSERT INTO customers (organization_id, id, email, email_lower, external_id, full_name, phone, address, \
+         metadata, search_text, updated_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"), org, cu)
+        .bind(to_micros(cu.created_at))
         .execute(&mut *c).await.map(|r| r.rows_affected()).map_err(conflict))?;
     Ok(())
 }
 
 pub async fn update(ex: Ex<'_>, org: &str, cu: &Customer) -> Result<()> {
-    on!(ex, c => sqlx::query(
+    on!(ex, c => bind_customer!(sqlx::query(
         "UPDATE customers SET email = $3, email_lower = $4, external_id = $5, full_name = $6, phone = $7, \
-         address = $8, metadata = $9, search_text = $10, updated_at = $11 WHERE organization_id = $1 AND id = $2")
-        .bind(org).bind(&cu.id).bind(&cu.email).bind(cu.email.as_ref().map(|e| e.to_lowercase()))
-        .bind(&cu.external_id).bind(&cu.full_name).bind(&cu.phone).bind(cu.address.as_ref().map(json))
-        .bind(json(&cu.metadata)).bind(search_text(cu)).bind(to_micros(cu.updated_at))
+         address = $8, metadata = $9, search_text = $10, updated_at = $11 WHERE organization_id = $1 AND id = $2"), org, cu)
         .execute(&mut *c).await.map(|r| r.rows_affected()).map_err(conflict))?;
     Ok(())
 }
