@@ -202,14 +202,6 @@ impl Db {
         Ok(Db::Postgres(pool))
     }
 
-    /// Opens the store named by `url` (`postgres://…`), or the SQLite file.
-    pub async fn open(postgres_url: Option<&str>, sqlite_file: &Path) -> Result<Db> {
-        match postgres_url {
-            Some(url) => Db::open_postgres(url, 16).await,
-            None => Db::open_sqlite(sqlite_file, true).await,
-        }
-    }
-
     /// Applies pending migrations; safe to call on every start.
     pub async fn migrate(&self) -> Result<()> {
         match self {

@@ -6,16 +6,6 @@ use jiff::Timestamp;
 use tally_core::clock::to_micros;
 use tally_core::session::ClientSession;
 
-pub async fn insert(ex: Ex<'_>, org: &str, s: &ClientSession) -> Result<()> {
-    on!(ex, c => sqlx::query(
-        "INSERT INTO client_sessions (id, organization_id, body, expires_at, completed_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(&s.id).bind(org).bind(json(s)).bind(to_micros(s.expires_at))
-        .bind(s.completed_at.map(to_micros)).bind(to_micros(s.created_at)).bind(to_micros(s.updated_at))
-        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Inserts many sessions (of any organizations) in one statement: one round
 /// trip and one commit for all of them. Atomic: all rows or none.
 pub async fn insert_many(ex: Ex<'_>, rows: &[(String, std::sync::Arc<ClientSession>)]) -> Result<()> {

@@ -1,6 +1,5 @@
 //! Subscription records (§9): the plan snapshot as JSON, dates as columns.
 
-use crate::list::{ListQuery, Page};
 use crate::{Ex, Result, StoreError, json, on, parse_json};
 use tally_core::clock::{from_micros, to_micros};
 use tally_core::subscription::{Subscription, SubscriptionStatus};
@@ -11,9 +10,6 @@ macro_rules! columns {
          next_billing_date, past_due, cancel_at, cancelled_at, metadata, created_at, updated_at"
     };
 }
-
-/// Columns a v1 list may sort by.
-pub const SORTS: &[&str] = &["created_at", "updated_at", "next_billing_date", "status", "id"];
 
 #[derive(sqlx::FromRow)]
 pub struct SubscriptionRow {
@@ -85,9 +81,4 @@ pub async fn of_customer(ex: Ex<'_>, org: &str, customer_id: &str) -> Result<Vec
         " FROM subscriptions WHERE organization_id = $1 AND customer_id = $2 ORDER BY created_at DESC, id DESC"))
         .bind(org).bind(customer_id).fetch_all(&mut *c).await)?;
     rows.into_iter().map(SubscriptionRow::into_subscription).collect()
-}
-
-pub async fn list(ex: Ex<'_>, org: &str, q: &ListQuery) -> Result<Page<Subscription>> {
-    let page = crate::list::page::<SubscriptionRow>(ex, "subscriptions", columns!(), org, q).await?;
-    Ok(Page { items: page.items.into_iter().map(SubscriptionRow::into_subscription).collect::<Result<_>>()?, total: page.total })
 }
