@@ -71,3 +71,11 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// Deletes finished records older than the retention; returns how many.
+    pub async fn purge_idempotency_keys(&self) -> AppResult<u64> {
+        let mut conn = self.db.writer().await?;
+        Ok(store::purge(conn.ex(), to_micros(self.now() - RETENTION)).await?)
+    }
+}

@@ -413,6 +413,11 @@ both_stores!(idempotency_keys, |t| {
     assert!(before.status_code.is_none(), "still marked running");
     drop(conn);
     assert_eq!(send("k5", json!({"email": "e@example.com"})).await.status, 201, "an abandoned claim is taken over");
+    // Finished records past the retention are purged; younger ones stay.
+    t.advance(jiff::SignedDuration::from_hours(23));
+    assert_eq!(t.app.purge_idempotency_keys().await.unwrap(), 2, "k2 and k3 are older than 24 h");
+    let kept = send("k5", json!({"email": "e@example.com"})).await;
+    assert_eq!(kept.headers.get("idempotent-replayed").unwrap(), "true", "k5 is 23 h old and still replays");
 });
 
 both_stores!(operations_endpoints, |t| {

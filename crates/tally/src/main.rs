@@ -212,6 +212,19 @@ async fn serve(db: Db, listen: &str, config: Config, bootstrap_key: Option<Strin
         }
         Bootstrap::AlreadyDone => {}
     }
+    // Idempotency records are kept 24 h; forget older ones once an hour.
+    let janitor = app.clone();
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            match janitor.purge_idempotency_keys().await {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "purged expired idempotency keys"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     tracing::info!(listen = %listener.local_addr()?, store = db.kind(), "tally is serving");
     axum::serve(listener, tally_http::router(app))
